@@ -1,0 +1,1 @@
+"""Accounts: users, institutions, sign-up, log-in, profile, personal data."""

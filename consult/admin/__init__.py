@@ -1,0 +1,1 @@
+"""Administration: users, roles and organisations, the role matrix, the audit log."""

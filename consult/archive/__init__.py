@@ -1,0 +1,1 @@
+"""The public archive: search, browsing and open data of everything published."""

@@ -1,0 +1,1 @@
+"""Shared kernel: database, errors, permissions, mail, audit, i18n. Imports no feature."""

@@ -1,0 +1,1 @@
+"""Petitions: deposit, admissibility, signatures and official answers."""

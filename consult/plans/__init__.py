@@ -1,0 +1,1 @@
+"""The action plans: plans, axes, commitments, actions and their dated follow-up."""

@@ -1,0 +1,1 @@
+""""Ministère ouvert" events: kits, programmes, registrations and restitutions."""
