@@ -22,6 +22,17 @@ class Defaults:
     PLATFORM_NAME = "consult"
     #: Base URL used in e-mailed links when no request is around (CLI, jobs).
     SERVER_BASE_URL = "http://127.0.0.1:5000"
+    #: Where people write to the publisher: accessibility problems (the accessibility statement)
+    #: and personal-data requests (the privacy page).
+    CONTACT_EMAIL = "accessibilite@consult.localhost"
+    #: The body that publishes this instance, named in the legal notice and the privacy page.
+    PUBLISHER_NAME = "consult"
+    #: The publisher's postal address, one line; the legal notice says "not provided" when empty.
+    PUBLISHER_ADDRESS = ""
+    #: The person legally responsible for what is published ("directeur de la publication").
+    PUBLICATION_DIRECTOR = ""
+    #: Who hosts the servers, with their address, for the legal notice.
+    HOSTING_PROVIDER = ""
 
     # Locales: French first, English second.
     LANGUAGES = ("fr", "en")
