@@ -1,7 +1,7 @@
 """Account forms: input shapes and their messages. Passwords are never sent back to the page."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, EmailField, PasswordField, RadioField, StringField
+from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length
 
 from consult.core.forms import BaseForm
@@ -68,7 +68,7 @@ class ChangePasswordForm(BaseForm):
     )
 
 
-LANGUAGE_CHOICES = [("fr", "Français"), ("en", "English")]
+LANGUAGE_CHOICES = [SelectChoice("fr", "Français"), SelectChoice("en", "English")]
 
 
 class ProfileForm(BaseForm):

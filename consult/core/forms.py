@@ -47,7 +47,7 @@ class BaseForm(FlaskForm):
         """(field id, message) pairs for the summary at the top of the form."""
         items: list[tuple[str | None, str]] = [(None, str(m)) for m in self.form_errors]
         for name, messages in self.errors.items():
-            if name is None:
+            if not name or name not in self:  # form-level errors are listed first
                 continue
             field = self[name]
             items.extend((field.id, str(m)) for m in messages)

@@ -2,7 +2,7 @@
 
 from urllib.parse import urlencode
 
-from flask import current_app, request, session
+from flask import current_app, has_request_context, request, session
 from flask_login import current_user
 
 LOCALE_PARAMETER = "lang"
@@ -15,6 +15,8 @@ def supported_locales() -> tuple[str, ...]:
 def select_locale() -> str:
     """The user's preference, then the switcher's choice, then Accept-Language, then French."""
     locales = supported_locales()
+    if not has_request_context():  # CLI and jobs: mail passes its locale explicitly
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     try:
         preferred = getattr(current_user, "locale", None) if current_user.is_authenticated else None
     except Exception:  # noqa: BLE001 - outside a request or before the user is loaded
