@@ -59,14 +59,16 @@ $(STATIC_DSFR)/.copied: node_modules/.package-lock.json
 
 assets: $(STATIC_DSFR)/.copied
 
+# The input is the repository root: babel.cfg's patterns (consult/**.py, templates/**) are
+# matched against paths relative to it.
 i18n-extract: install
-	$(VENV)/bin/pybabel extract --quiet -F translations/babel.cfg -k _l -k lazy_gettext \
+	$(VENV)/bin/pybabel -q extract -F translations/babel.cfg -k _l -k lazy_gettext \
 		--add-comments=TRANSLATORS: --sort-by-file --no-wrap --omit-header \
-		-o translations/messages.pot consult templates
+		-o translations/messages.pot .
 
 i18n-update: i18n-extract
-	$(VENV)/bin/pybabel update --quiet -i translations/messages.pot -d translations --no-wrap \
-		--ignore-obsolete --omit-header
+	$(VENV)/bin/pybabel -q update -i translations/messages.pot -d translations --no-wrap \
+		--ignore-obsolete --ignore-pot-creation-date
 	$(PY) -m consult.core.i18n_catalogs fill-source-locale translations/en/LC_MESSAGES/messages.po
 
 i18n-compile: install
