@@ -4,12 +4,15 @@ Sign-up, log-in and reset answer alike whether or not the e-mail is known: each 
 password hashing work and the e-mails go out after the response (core.mail).
 """
 
+import re
+
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from consult.accounts import rules, sessions
-from consult.accounts.models import Institution, User
+from consult.accounts.models import Institution, InstitutionKind, User
 from consult.accounts.passwords import hash_password, needs_rehash, verify_password
 from consult.core import audit, mail, tokens
 from consult.core.db import db, utcnow
@@ -320,3 +323,97 @@ def ensure_institution(*, slug: str, name: str, short_name: str | None, kind: st
     institution.kind = kind
     db.session.flush()
     return institution
+
+
+# Institutions, from the administration pages ----------------------------------------------
+
+#: Lower-case ASCII letters and digits in words joined by single hyphens: "ministere-culture".
+SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+SLUG_MAX_LENGTH = 120
+SLUG_INVALID = _l(
+    "The identifier uses lower-case letters without accents, digits and single hyphens only, "
+    "like ministere-de-la-culture."
+)
+SLUG_TAKEN = _l("Another institution already uses this identifier: choose another one.")
+
+
+def institution_snapshot(institution: Institution) -> dict:
+    return {
+        "slug": institution.slug,
+        "name": institution.name,
+        "short_name": institution.short_name,
+        "kind": institution.kind,
+    }
+
+
+def create_institution(
+    actor, *, slug: str, name: str, short_name: str | None, kind: str
+) -> Institution:
+    """Add an institution organisers can act for.
+
+    Capability: accounts:set_role. Writes one Institution and its audit entry. Raises
+    PermissionDenied, or ValidationFailed (bad or taken identifier, empty name, unknown kind),
+    writing nothing.
+    """
+    require(actor, Capability.ACCOUNTS_SET_ROLE)
+    _check_institution(slug=slug, name=name, kind=kind)
+    institution = Institution()
+    _fill_institution(institution, slug=slug, name=name, short_name=short_name, kind=kind)
+    try:
+        with db.session.begin_nested():
+            db.session.add(institution)
+            db.session.flush()
+    except IntegrityError:  # the identifier was taken between the check and the insert
+        raise ValidationFailed(SLUG_TAKEN, field="slug") from None
+    audit.record(
+        actor, "accounts.create_institution", "institution", institution.id,
+        None, institution_snapshot(institution),
+    )  # fmt: skip
+    return institution
+
+
+def update_institution(
+    actor, institution: Institution, *, slug: str, name: str, short_name: str | None, kind: str
+) -> None:
+    """Change an institution's identifier, names or kind.
+
+    Capability: accounts:set_role. Records the values before and after when something changed.
+    Raises PermissionDenied or ValidationFailed, leaving the institution as it was.
+    """
+    require(actor, Capability.ACCOUNTS_SET_ROLE)
+    _check_institution(slug=slug, name=name, kind=kind, exclude_id=institution.id)
+    before = institution_snapshot(institution)
+    try:
+        with db.session.begin_nested():  # on failure the savepoint expires the changed values
+            _fill_institution(institution, slug=slug, name=name, short_name=short_name, kind=kind)
+            db.session.flush()
+    except IntegrityError:
+        raise ValidationFailed(SLUG_TAKEN, field="slug") from None
+    after = institution_snapshot(institution)
+    if after != before:
+        audit.record(
+            actor, "accounts.update_institution", "institution", institution.id, before, after
+        )
+
+
+def _check_institution(*, slug: str, name: str, kind: str, exclude_id: int | None = None) -> None:
+    if not slug or len(slug) > SLUG_MAX_LENGTH or not SLUG_PATTERN.fullmatch(slug):
+        raise ValidationFailed(SLUG_INVALID, field="slug")
+    if not name or not name.strip():
+        raise ValidationFailed(_l("Enter the name of the institution."), field="name")
+    if kind not in {k.value for k in InstitutionKind}:
+        raise ValidationFailed(_l("Choose one of the proposed kinds."), field="kind")
+    taken = select(Institution.id).where(Institution.slug == slug)
+    if exclude_id is not None:
+        taken = taken.where(Institution.id != exclude_id)
+    if db.session.execute(taken.limit(1)).first() is not None:
+        raise ValidationFailed(SLUG_TAKEN, field="slug")
+
+
+def _fill_institution(
+    institution: Institution, *, slug: str, name: str, short_name: str | None, kind: str
+) -> None:
+    institution.slug = slug
+    institution.name = name.strip()
+    institution.short_name = (short_name or "").strip() or None
+    institution.kind = kind
