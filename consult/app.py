@@ -58,7 +58,8 @@ def _init_extensions(app: Flask) -> None:
 def _import_models() -> None:
     """Every module that defines tables, so the metadata (and Alembic) sees all of them."""
     import consult.accounts.models
-    import consult.core.audit  # noqa: F401
+    import consult.core.audit
+    import consult.plans.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
@@ -68,6 +69,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.archive.views import bp as archive
     from consult.pages.views import bp as pages
     from consult.petitions.views import bp as petitions
+    from consult.plans import manage_views  # noqa: F401 - organiser routes on the plans blueprint
     from consult.plans.views import bp as plans
     from consult.workshops.views import bp as workshops
 

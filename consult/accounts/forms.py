@@ -37,15 +37,15 @@ class SignUpForm(BaseForm):
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Choose a password."))])
     accept_terms = BooleanField(
         _l("I have read how my personal data is used"),
-        validators=[DataRequired(_l("Tick this box to confirm you have read how your data is used."))],
+        validators=[
+            DataRequired(_l("Tick this box to confirm you have read how your data is used."))
+        ],
     )
 
 
 class LogInForm(BaseForm):
     email = email_field()
-    password = PasswordField(
-        _l("Password"), validators=[InputRequired(_l("Enter your password."))]
-    )
+    password = PasswordField(_l("Password"), validators=[InputRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Stay logged in on this device for 30 days"))
 
 

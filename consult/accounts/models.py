@@ -124,4 +124,3 @@ class AuthSession(db.Model):
     user_agent: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User] = relationship(lazy="joined")
-

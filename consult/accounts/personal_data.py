@@ -48,7 +48,11 @@ def sessions_section(user: User) -> list[dict]:
         select(AuthSession).where(AuthSession.user_id == user.id).order_by(AuthSession.created_at)
     )
     return [
-        {"created_at": _iso(r.created_at), "expires_at": _iso(r.expires_at), "browser": r.user_agent}
+        {
+            "created_at": _iso(r.created_at),
+            "expires_at": _iso(r.expires_at),
+            "browser": r.user_agent,
+        }
         for r in rows
     ]
 

@@ -49,7 +49,7 @@ def is_common_password(password: str) -> bool:
 def password_problem(
     password: str, *, min_length: int, max_length: int, email: str = "", name: str = ""
 ):
-    """The reason `password` is refused, or None. Length only, no composition rules (NIST 800-63B)."""
+    """The reason `password` is refused, or None: length only, no composition rules (NIST)."""
     if len(password) < min_length:
         return PASSWORD_TOO_SHORT % {"min": min_length}
     if len(password) > max_length:

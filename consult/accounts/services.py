@@ -16,7 +16,7 @@ from consult.accounts.models import Institution, InstitutionKind, User
 from consult.accounts.passwords import hash_password, needs_rehash, verify_password
 from consult.core import audit, mail, tokens
 from consult.core.db import db, utcnow
-from consult.core.errors import Conflict, InvalidTransition, PermissionDenied, ValidationFailed
+from consult.core.errors import Conflict, InvalidTransition, ValidationFailed
 from consult.core.permissions import ACCOUNT_ROLES, Capability, Role, require
 
 VERIFY_PURPOSE = "verify-email"
@@ -307,7 +307,6 @@ def create_admin(email: str, display_name: str, password: str, locale: str = "fr
     db.session.flush()
     audit.record(None, "accounts.create_admin", "user", user.id, before, role_snapshot(user))
     return user
-
 
 
 def ensure_institution(*, slug: str, name: str, short_name: str | None, kind: str) -> Institution:

@@ -78,7 +78,10 @@ def resend_verification():
     if form.validate_on_submit():
         services.resend_verification(form.email.data)
         flash(
-            _("If this address belongs to an account waiting for verification, a new link is on its way."),
+            _(
+                "If this address belongs to an account waiting for verification, "
+                "a new link is on its way."
+            ),
             "info",
         )
         return redirect(url_for("accounts.check_inbox"))
@@ -113,9 +116,7 @@ def login():
             attach_error(form, error)
         else:
             session.pop("locale", None)  # the account's language preference takes over
-            services.log_in(
-                user, remember=form.remember.data, user_agent=request.user_agent.string
-            )
+            services.log_in(user, remember=form.remember.data, user_agent=request.user_agent.string)
             flash(_("You are logged in."), "success")
             return redirect(safe_next(url_for("pages.home")))
     return render_template("accounts/login.html", form=form), form_status(form)
@@ -150,7 +151,9 @@ def reset_password(token: str):
         services.user_for_reset_token(token)
     except InvalidTransition as error:
         return render_template(
-            "accounts/link_problem.html", message=str(error), form=forms.EmailOnlyForm(),
+            "accounts/link_problem.html",
+            message=str(error),
+            form=forms.EmailOnlyForm(),
             reset=True,
         ), 400
     form = forms.ResetPasswordForm()
@@ -199,7 +202,9 @@ def change_password():
     form = forms.ChangePasswordForm()
     if form.validate_on_submit():
         try:
-            services.change_password(current_actor(), form.current_password.data, form.password.data)
+            services.change_password(
+                current_actor(), form.current_password.data, form.password.data
+            )
         except ValidationFailed as error:
             attach_error(form, error)
         else:

@@ -52,15 +52,27 @@ class ValidationFailed(DomainError):
 
 
 ERROR_PAGES = {
-    400: (_l("Bad request"), _l("The request could not be understood. Please check what you sent and try again.")),
+    400: (
+        _l("Bad request"),
+        _l("The request could not be understood. Please check what you sent and try again."),
+    ),
     403: (_l("Access denied"), _l("You do not have the right to see this page or do this action.")),
     404: (_l("Page not found"), _l("The page you are looking for does not exist or has moved.")),
     405: (_l("Method not allowed"), _l("This address does not accept this kind of request.")),
     409: (_l("Conflict"), _l("This action conflicts with the current state of the page.")),
-    413: (_l("Content too large"), _l("What you sent is too large. Please send something smaller.")),
+    413: (
+        _l("Content too large"),
+        _l("What you sent is too large. Please send something smaller."),
+    ),
     422: (_l("Invalid input"), _l("Some of what you sent is not valid.")),
-    429: (_l("Too many requests"), _l("You have made too many requests in a short time. Please wait a moment and try again.")),
-    500: (_l("Server error"), _l("Something went wrong on our side. The team has been told; please try again later.")),
+    429: (
+        _l("Too many requests"),
+        _l("You have made too many requests in a short time. Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Server error"),
+        _l("Something went wrong on our side. The team has been told; please try again later."),
+    ),
     503: (_l("Service unavailable"), _l("The service is very busy. Please try again in a moment.")),
 }
 
@@ -111,7 +123,5 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def server_error(error: Exception):
-        current_app.logger.exception(
-            "unhandled error on %s %s", request.method, request.path
-        )
+        current_app.logger.exception("unhandled error on %s %s", request.method, request.path)
         return render_error(500)

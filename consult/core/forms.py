@@ -6,7 +6,9 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
 
 # C0 and C1 control characters except tab, line feed and carriage return; NUL breaks PostgreSQL.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 def clean_text(value):

@@ -26,7 +26,9 @@ def select_locale() -> str:
     chosen = session.get("locale")
     if chosen in locales:
         return chosen
-    return request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    return (
+        request.accept_languages.best_match(locales) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
 
 
 def select_timezone() -> str:

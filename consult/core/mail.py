@@ -130,7 +130,11 @@ def _write_file(app: Flask, message: Message) -> None:
 
 def _send_smtp(app: Flask, message: Message) -> None:
     config = app.config
-    host, port, timeout = config["MAIL_SMTP_HOST"], config["MAIL_SMTP_PORT"], config["MAIL_SMTP_TIMEOUT"]
+    host, port, timeout = (
+        config["MAIL_SMTP_HOST"],
+        config["MAIL_SMTP_PORT"],
+        config["MAIL_SMTP_TIMEOUT"],
+    )
     if config["MAIL_SMTP_SSL"]:
         client = smtplib.SMTP_SSL(host, port, timeout=timeout, context=ssl.create_default_context())
     else:

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from flask import Flask, current_app, url_for
-from flask_babel import get_locale
+from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from consult.core import i18n
@@ -43,10 +43,16 @@ def register_templating(app: Flask) -> None:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.add_extension("jinja2.ext.do")
+    from consult.core.sanitize import plain_excerpt, rich_text
+
+    app.jinja_env.filters["rich_text"] = rich_text
+    app.jinja_env.filters["excerpt"] = plain_excerpt
     app.jinja_env.globals.update(
         external_url=external_url,
         role_label=role_label,
         current_locale=lambda: str(get_locale() or "fr"),
+        format_date=format_date,
+        format_datetime=format_datetime,
     )
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 3600)
 

@@ -23,6 +23,8 @@ def safe_next(default: str) -> str:
         and not parts.scheme
         and not parts.netloc
         and "\\" not in target
+        # A line break would make the Location header invalid (a 500); no address has any.
+        and target.isprintable()
     ):
         return target
     return default

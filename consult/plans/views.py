@@ -1,10 +1,137 @@
-"""Public pages of the plans section."""
+"""Public pages of the action plans: list, plan with its summary table, commitment, action."""
 
-from flask import Blueprint, render_template
+from datetime import date
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from consult.core.db import get_or_404
+from consult.plans import queries, rules
+from consult.plans.models import (
+    PROGRESS_LABELS,
+    SCHEDULE_LABELS,
+    Action,
+    Commitment,
+    Progress,
+    Schedule,
+)
 
 bp = Blueprint("plans", __name__)
 
 
+def load_plan(slug: str):
+    plan = queries.get_plan(slug)
+    if plan is None:
+        abort(404)
+    return plan
+
+
+def load_commitment(slug: str, number: int):
+    plan = load_plan(slug)
+    commitment = queries.get_commitment(plan, number)
+    if commitment is None:
+        abort(404)
+    return plan, commitment
+
+
+def load_action(commitment: Commitment, position: int) -> Action:
+    for action in commitment.actions:
+        if action.position == position:
+            return action
+    abort(404)
+
+
 @bp.route("/plans/")
 def index():
-    return render_template("plans/index.html")
+    return render_template("plans/index.html", plans=queries.list_plans())
+
+
+@bp.route("/plans/<slug>/")
+def show_plan(slug: str):
+    plan = load_plan(slug)
+    commitments = queries.list_commitments(plan)
+    filters = queries.Filters.from_args(request.args)
+    axis_numbers = {axis.id: axis.number for axis in plan.axes}
+    shown = [c for c in commitments if filters.keep(c, axis_numbers)]
+    institutions = sorted(
+        {i.id: i for c in commitments for i in c.institutions}.values(), key=lambda i: i.name
+    )
+    return render_template(
+        "plans/plan.html",
+        plan=plan,
+        commitments=commitments,
+        shown=shown,
+        filters=filters,
+        axis_numbers=axis_numbers,
+        institutions=institutions,
+        progress=queries.distribution(commitments, "status", Progress),
+        schedule=queries.distribution(commitments, "schedule", Schedule),
+        shown_progress=queries.distribution(shown, "status", Progress),
+        progress_labels=PROGRESS_LABELS,
+        schedule_labels=SCHEDULE_LABELS,
+    )
+
+
+@bp.route("/plans/<slug>/engagements/<int:number>")
+def show_commitment(slug: str, number: int):
+    plan, commitment = load_commitment(slug, number)
+    return render_template(
+        "plans/commitment.html",
+        plan=plan,
+        commitment=commitment,
+        history=queries.list_history(commitment),
+        revisions=queries.list_revisions(commitment),
+        can_update=rules.can_update_commitment(current_user, commitment),
+    )
+
+
+@bp.route("/plans/<slug>/engagements/<int:number>/actions/<int:position>")
+def show_action(slug: str, number: int, position: int):
+    plan, commitment = load_commitment(slug, number)
+    action = load_action(commitment, position)
+    return render_template(
+        "plans/action.html",
+        plan=plan,
+        commitment=commitment,
+        action=action,
+        history=queries.list_history(commitment, action),
+        revisions=queries.list_revisions(commitment, action),
+        can_update=rules.can_update_commitment(current_user, commitment),
+    )
+
+
+@bp.route("/engagements/<int:commitment_id>")
+def commitment_permalink(commitment_id: int):
+    """Permanent link by identifier: survives any renumbering or title change."""
+    commitment = get_or_404(Commitment, commitment_id)
+    return redirect(
+        url_for("plans.show_commitment", slug=commitment.plan.slug, number=commitment.number), 301
+    )
+
+
+@bp.route("/actions/<int:action_id>")
+def action_permalink(action_id: int):
+    action = get_or_404(Action, action_id)
+    commitment = action.commitment
+    return redirect(
+        url_for(
+            "plans.show_action",
+            slug=commitment.plan.slug,
+            number=commitment.number,
+            position=action.position,
+        ),
+        301,
+    )
+
+
+def home_summary() -> dict:
+    """What the home page shows of the plans: the current one and the last one followed."""
+    current = queries.get_current_plan(date.today().year)
+    followed = queries.get_latest_followed_plan()
+    commitments = queries.list_commitments(followed) if followed else []
+    return {
+        "current_plan": current,
+        "followed_plan": followed,
+        "followed_progress": queries.distribution(commitments, "status", Progress),
+        "progress_labels": PROGRESS_LABELS,
+    }
