@@ -71,8 +71,11 @@ i18n-update: i18n-extract
 		--ignore-obsolete --ignore-pot-creation-date
 	$(PY) -m consult.core.i18n_catalogs fill-source-locale translations/en/LC_MESSAGES/messages.po
 
+# Skipped while translations/ holds no catalogue yet (a fresh project before its first update).
 i18n-compile: install
-	$(VENV)/bin/pybabel compile --quiet -d translations
+	@if compgen -G 'translations/*/LC_MESSAGES/*.po' > /dev/null; then \
+		$(VENV)/bin/pybabel -q compile -d translations; \
+	else echo "i18n-compile: no .po catalogue in translations/, nothing to compile"; fi
 
 instance:
 	$(PY) -m consult.core.instance_setup
