@@ -6,6 +6,7 @@ migrated once per run).
 
 import os
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -79,9 +80,9 @@ class ConnectionBoundSession(Session):
         return self.bind if self.bind is not None else super().get_bind(*args, **kwargs)
 
 
-@pytest.fixture
-def db(app):
-    """The database inside a transaction rolled back after the test; commits become savepoints."""
+@contextmanager
+def rolled_back_database(app):
+    """The database inside a transaction rolled back at the end; commits become savepoints."""
     with app.app_context():
         connection = _db.engine.connect()
         transaction = connection.begin()
@@ -101,6 +102,24 @@ def db(app):
             if transaction.is_active:
                 transaction.rollback()
             connection.close()
+
+
+@pytest.fixture
+def db(app):
+    """The database inside a transaction rolled back after the test."""
+    with rolled_back_database(app) as database:
+        yield database
+
+
+@pytest.fixture(scope="module")
+def demo_db(app):
+    """The real demo data, loaded once for a whole module and rolled back after it."""
+    from consult.demo import load_demo_data
+
+    with rolled_back_database(app) as database:
+        load_demo_data(only_if_empty=False)
+        database.session.flush()
+        yield database
 
 
 @pytest.fixture
@@ -144,3 +163,31 @@ def login_as(client):
         return client
 
     return log_in
+
+
+@pytest.fixture
+def count_statements(app):
+    """Count the SQL statements run inside the `with` block: `with count_statements() as n:`."""
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = {"n": 0}
+
+        def before(connection, cursor, statement, *args):
+            # Transaction control (BEGIN, SAVEPOINT…) is not a query a page makes.
+            if (
+                not statement.lstrip()
+                .upper()
+                .startswith(("BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK"))
+            ):
+                counter["n"] += 1
+
+        engine = _db.engine
+        event.listen(engine, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", before)
+
+    return counting

@@ -4,7 +4,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from consult.core.db import db
 from consult.plans.models import (
@@ -28,12 +28,11 @@ def list_plans() -> list[Plan]:
     return sorted(plans, key=lambda p: (p.kind != PlanKind.NATIONAL, -p.period_start, p.slug))
 
 
-def get_plan(slug: str) -> Plan | None:
-    return db.session.scalar(
-        select(Plan)
-        .where(Plan.slug == slug)
-        .options(selectinload(Plan.axes).selectinload(Axis.themes), selectinload(Plan.institution))
-    )
+def get_plan(slug: str, *, with_axes: bool = True) -> Plan | None:
+    query = select(Plan).where(Plan.slug == slug).options(joinedload(Plan.institution))
+    if with_axes:
+        query = query.options(selectinload(Plan.axes).selectinload(Axis.themes))
+    return db.session.scalar(query)
 
 
 def list_commitments(plan: Plan) -> list[Commitment]:
@@ -114,8 +113,8 @@ def get_commitment(plan: Plan, number: int) -> Commitment | None:
         .options(
             selectinload(Commitment.institutions),
             selectinload(Commitment.actions),
-            selectinload(Commitment.axis),
-            selectinload(Commitment.theme),
+            joinedload(Commitment.axis),
+            joinedload(Commitment.theme),
         )
     )
 
@@ -126,9 +125,9 @@ def list_history(commitment: Commitment, action: Action | None = None) -> list[S
         select(StatusChange)
         .where(StatusChange.commitment_id == commitment.id)
         .options(
-            selectinload(StatusChange.institution),
-            selectinload(StatusChange.changed_by),
-            selectinload(StatusChange.action),
+            joinedload(StatusChange.institution),
+            joinedload(StatusChange.changed_by),
+            joinedload(StatusChange.action),
         )
         .order_by(StatusChange.changed_at.desc(), StatusChange.id.desc())
     )
@@ -147,7 +146,7 @@ def list_revisions(commitment: Commitment, action: Action | None = None) -> list
         db.session.scalars(
             select(TextRevision)
             .where(TextRevision.commitment_id == commitment.id, same_object)
-            .options(selectinload(TextRevision.institution), selectinload(TextRevision.edited_by))
+            .options(joinedload(TextRevision.institution), joinedload(TextRevision.edited_by))
             .order_by(TextRevision.version.desc())
         )
     )

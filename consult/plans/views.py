@@ -19,15 +19,15 @@ from consult.plans.models import (
 bp = Blueprint("plans", __name__)
 
 
-def load_plan(slug: str):
-    plan = queries.get_plan(slug)
+def load_plan(slug: str, *, with_axes: bool = True):
+    plan = queries.get_plan(slug, with_axes=with_axes)
     if plan is None:
         abort(404)
     return plan
 
 
 def load_commitment(slug: str, number: int):
-    plan = load_plan(slug)
+    plan = load_plan(slug, with_axes=False)
     commitment = queries.get_commitment(plan, number)
     if commitment is None:
         abort(404)

@@ -30,7 +30,14 @@ def test_sign_up_creates_an_unverified_participant_and_mails_a_link(db, app, out
 
 @pytest.mark.parametrize(
     "password",
-    ["short", "azertyuiop123", "password1234", "Motdepasse2024!", "soleilsoleilsoleil", "aaaaaaaaaaaaaa"],
+    [
+        "short",
+        "azertyuiop123",
+        "password1234",
+        "Motdepasse2024!",
+        "soleilsoleilsoleil",
+        "aaaaaaaaaaaaaa",
+    ],
 )
 def test_sign_up_refuses_short_and_common_passwords(db, app, password):
     before = count_users(db)
@@ -105,9 +112,7 @@ def test_authenticate_gives_the_same_error_for_unknown_email_and_wrong_password(
 
 def test_reset_link_works_once_and_ends_every_session(db, app, make_user, outbox):
     user = make_user()
-    db.session.add(
-        AuthSession(token_hash="x" * 64, user=user, expires_at=services.utcnow())
-    )
+    db.session.add(AuthSession(token_hash="x" * 64, user=user, expires_at=services.utcnow()))
     with app.test_request_context():
         services.request_password_reset(user.email)
         from consult.core import mail
@@ -118,7 +123,10 @@ def test_reset_link_works_once_and_ends_every_session(db, app, make_user, outbox
         with pytest.raises(InvalidTransition):
             services.reset_password(token, "another good passphrase here")
     assert services.authenticate(user.email, GOOD_PASSWORD) is user
-    assert db.session.scalar(select(func.count(AuthSession.id)).where(AuthSession.user_id == user.id)) == 0
+    assert (
+        db.session.scalar(select(func.count(AuthSession.id)).where(AuthSession.user_id == user.id))
+        == 0
+    )
 
 
 def test_reset_request_for_an_unknown_email_sends_nothing(db, app, outbox):
@@ -144,7 +152,12 @@ def test_update_profile_records_before_and_after(db, make_user):
         select(AuditEntry).where(AuditEntry.action == "accounts.update_profile")
     ).one()
     assert entry.before["display_name"] == "Avant"
-    assert entry.after == {**entry.before, "display_name": "Après", "locale": "en", "notify_replies": False}
+    assert entry.after == {
+        **entry.before,
+        "display_name": "Après",
+        "locale": "en",
+        "notify_replies": False,
+    }
 
 
 def test_delete_account_erases_personal_data_and_keeps_the_row(db, app, make_user, outbox):

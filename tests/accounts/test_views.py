@@ -29,7 +29,9 @@ def test_sign_up_verify_and_log_in(client, outbox, db):
     assert verify.status_code == 302
     user = db.session.scalars(select(User).where(User.email == "nouvelle@exemple.fr")).one()
     assert user.is_verified
-    logged = client.post("/connexion", data={"email": "nouvelle@exemple.fr", "password": GOOD_PASSWORD})
+    logged = client.post(
+        "/connexion", data={"email": "nouvelle@exemple.fr", "password": GOOD_PASSWORD}
+    )
     assert logged.status_code == 302
     assert client.get("/mon-compte").status_code == 200
 
@@ -56,7 +58,12 @@ def test_sign_up_answers_alike_for_known_and_unknown_addresses(client, make_user
     for email in ("deja@exemple.fr", "inconnue@exemple.fr"):
         response = client.post(
             "/inscription",
-            data={"email": email, "display_name": "X Y", "password": GOOD_PASSWORD, "accept_terms": "y"},
+            data={
+                "email": email,
+                "display_name": "X Y",
+                "password": GOOD_PASSWORD,
+                "accept_terms": "y",
+            },
         )
         answers.append((response.status_code, response.headers.get("Location")))
     assert answers[0] == answers[1]
@@ -65,11 +72,17 @@ def test_sign_up_answers_alike_for_known_and_unknown_addresses(client, make_user
 
 def test_log_in_failure_is_the_same_for_unknown_email_and_keeps_the_email(client, make_user):
     make_user(email="connue@exemple.fr")
-    wrong = client.post("/connexion", data={"email": "connue@exemple.fr", "password": "mauvais mot de passe"})
-    unknown = client.post("/connexion", data={"email": "inconnue@exemple.fr", "password": "mauvais mot de passe"})
+    wrong = client.post(
+        "/connexion", data={"email": "connue@exemple.fr", "password": "mauvais mot de passe"}
+    )
+    unknown = client.post(
+        "/connexion", data={"email": "inconnue@exemple.fr", "password": "mauvais mot de passe"}
+    )
     assert wrong.status_code == unknown.status_code == 422
     strip = lambda r: r.get_data(as_text=True).replace("connue@", "").replace("inconnue@", "")  # noqa: E731
-    assert re.sub(r'value="[^"]*"', "", strip(wrong)) == re.sub(r'value="[^"]*"', "", strip(unknown))
+    assert re.sub(r'value="[^"]*"', "", strip(wrong)) == re.sub(
+        r'value="[^"]*"', "", strip(unknown)
+    )
     assert 'value="connue@exemple.fr"' in wrong.get_data(as_text=True)
 
 
@@ -78,7 +91,10 @@ def test_log_out_invalidates_the_session_cookie(app, client, make_user, login_as
     login_as(user)
     cookie = client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
     assert client.post("/deconnexion").status_code == 302
-    assert db.session.scalar(select(func.count(AuthSession.id)).where(AuthSession.user_id == user.id)) == 0
+    assert (
+        db.session.scalar(select(func.count(AuthSession.id)).where(AuthSession.user_id == user.id))
+        == 0
+    )
     replay = app.test_client()
     replay.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     response = replay.get("/mon-compte")
@@ -105,7 +121,10 @@ def test_forgot_password_answers_alike_and_resets(client, make_user, outbox):
     assert client.post(link, data={"password": "123"}).status_code == 422
     assert client.post(link, data={"password": GOOD_PASSWORD}).status_code == 302
     assert client.get(link).status_code == 400  # used once
-    assert client.post("/connexion", data={"email": user.email, "password": GOOD_PASSWORD}).status_code == 302
+    assert (
+        client.post("/connexion", data={"email": user.email, "password": GOOD_PASSWORD}).status_code
+        == 302
+    )
 
 
 def test_profile_update_changes_name_and_language(client, make_user, login_as, db):
@@ -145,7 +164,9 @@ def test_download_my_data_is_a_json_attachment_with_my_account(client, make_user
 def test_delete_account_needs_the_password_then_logs_out(client, make_user, login_as, db):
     user = make_user()
     login_as(user)
-    refused = client.post("/mon-compte/supprimer", data={"password": "mauvais mot de passe", "confirm": "y"})
+    refused = client.post(
+        "/mon-compte/supprimer", data={"password": "mauvais mot de passe", "confirm": "y"}
+    )
     assert refused.status_code == 422
     assert user.email is not None
     done = client.post("/mon-compte/supprimer", data={"password": DEFAULT_PASSWORD, "confirm": "y"})
@@ -163,5 +184,9 @@ def test_language_switcher_keeps_the_page_and_its_query(client):
 
 
 def test_locale_falls_back_to_accept_language_then_french(client):
-    assert '<html lang="en"' in client.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
-    assert '<html lang="fr"' in client.get("/", headers={"Accept-Language": "de"}).get_data(as_text=True)
+    assert '<html lang="en"' in client.get(
+        "/", headers={"Accept-Language": "en-GB,en;q=0.9"}
+    ).get_data(as_text=True)
+    assert '<html lang="fr"' in client.get("/", headers={"Accept-Language": "de"}).get_data(
+        as_text=True
+    )
