@@ -68,6 +68,9 @@ class Defaults:
     MAIL_SMTP_STARTTLS = False
     MAIL_SMTP_SSL = False
     MAIL_SMTP_TIMEOUT = 10
+    #: Send queued e-mails once the response has gone (same answer time whether or not a
+    #: message is sent); False sends them before answering (tests).
+    MAIL_SEND_AFTER_RESPONSE = True
 
     #: How long an e-mail verification link stays valid.
     EMAIL_VERIFICATION_MAX_AGE = timedelta(days=3)

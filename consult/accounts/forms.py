@@ -35,6 +35,7 @@ class SignUpForm(BaseForm):
     email = email_field()
     display_name = display_name_field()
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Choose a password."))])
+    notify_replies = BooleanField(_l("E-mail me when someone replies to one of my contributions"))
     accept_terms = BooleanField(
         _l("I have read how my personal data is used"),
         validators=[

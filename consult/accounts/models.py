@@ -73,12 +73,13 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default=Role.PARTICIPANT.value)
     locale: Mapped[str] = mapped_column(String(8), default="fr")
     email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Notifications are opt-in (consent): all off until the user ticks them.
     #: E-mail when someone replies to one of my contributions.
-    notify_replies: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_replies: Mapped[bool] = mapped_column(Boolean, default=False)
     #: E-mail reminders for the workshops I registered for.
-    notify_events: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_events: Mapped[bool] = mapped_column(Boolean, default=False)
     #: E-mail news of the petitions I signed (thresholds, answers).
-    notify_petitions: Mapped[bool] = mapped_column(Boolean, default=True)
+    notify_petitions: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

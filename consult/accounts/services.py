@@ -47,7 +47,9 @@ def check_password(password: str, *, email: str = "", name: str = "") -> None:
         raise ValidationFailed(problem, field="password")
 
 
-def sign_up(email: str, display_name: str, password: str, locale: str) -> User | None:
+def sign_up(
+    email: str, display_name: str, password: str, locale: str, *, notify_replies: bool = False
+) -> User | None:
     """Create an unverified participant and e-mail the verification link.
 
     Anyone may call it. For an address already registered, nothing is created: its owner is
@@ -66,6 +68,7 @@ def sign_up(email: str, display_name: str, password: str, locale: str) -> User |
         password_hash=password_hash,
         role=Role.PARTICIPANT.value,
         locale=locale,
+        notify_replies=notify_replies,
     )
     db.session.add(user)
     db.session.flush()

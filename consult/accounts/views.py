@@ -57,6 +57,7 @@ def signup():
                 form.display_name.data,
                 form.password.data,
                 locale=_interface_locale(),
+                notify_replies=form.notify_replies.data,
             )
         except ValidationFailed as error:
             attach_error(form, error)

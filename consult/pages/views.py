@@ -4,6 +4,8 @@ from datetime import date
 
 from flask import Blueprint, current_app, render_template
 
+from consult.plans.views import home_summary
+
 bp = Blueprint("pages", __name__)
 
 #: The day the accessibility statement was written; change it whenever the statement changes.
@@ -12,7 +14,7 @@ ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 23)
 
 @bp.route("/")
 def home():
-    return render_template("pages/home.html")
+    return render_template("pages/home.html", **home_summary())
 
 
 @bp.route("/plan-du-site")

@@ -156,7 +156,8 @@ def test_update_profile_records_before_and_after(db, make_user):
         **entry.before,
         "display_name": "Après",
         "locale": "en",
-        "notify_replies": False,
+        "notify_events": True,
+        "notify_petitions": True,
     }
 
 

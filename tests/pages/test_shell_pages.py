@@ -106,7 +106,7 @@ def test_footer_links_the_mandatory_pages(client):
 
     assert footer == {
         "Site map": "/plan-du-site",
-        "Accessibility: partially compliant": "/accessibilite",
+        "Accessibility: not compliant": "/accessibilite",
         "Legal notice": "/mentions-legales",
         "Personal data": "/donnees-personnelles",
     }
@@ -160,7 +160,7 @@ def test_accessibility_statement_follows_the_official_structure(client, app, mon
         "Feedback and contact",
         "Remedies",
     ]
-    assert "<strong>partially compliant</strong>" in text
+    assert "<strong>not compliant</strong>" in text
     assert "RGAA), version 4.1" in text
     assert "An audit against RGAA 4.1 is planned" in text
     assert 'href="mailto:a11y@ministere.example"' in text
