@@ -1,4 +1,4 @@
-"""`flask --app consult` command groups: users, demo. Each parses, calls one service, commits once."""
+"""`flask --app consult` command groups: users, demo. Each parses, calls a service, commits."""
 
 import click
 from flask import Flask

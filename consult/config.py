@@ -92,7 +92,7 @@ class Defaults:
 
 
 def load(app: Flask, overrides: dict | None) -> None:
-    """Layer the sources: Defaults, instance/config.py, CONSULT_* variables, DATABASE_URL, overrides."""
+    """Layer the sources: Defaults, instance/config.py, CONSULT_* variables, then overrides."""
     app.config.from_object(Defaults)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("CONSULT")
