@@ -316,14 +316,14 @@ class Browse:
     contexts: list = field(default_factory=list)
     trackers: list = field(default_factory=list)
 
-    def open(self, *, javascript: bool = True, locale: str = "fr-FR"):
+    def open(self, *, javascript: bool = True, locale: str = "fr-FR", width: int = 1280):
         """A new tab in a context of its own (no cookies), its Accept-Language from `locale`."""
         context = self.browser.new_context(
             base_url=self.server.url,
             locale=locale,
             java_script_enabled=javascript,
             accept_downloads=True,
-            viewport={"width": 1280, "height": 900},
+            viewport={"width": width, "height": 900},
         )
         context.set_default_timeout(TIMEOUT_MS)
         self.contexts.append(context)
