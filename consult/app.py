@@ -39,7 +39,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from consult.cli import register_commands
 
     register_commands(app)
+    _register_discussion_hosts(app)
     return app
+
+
+def _register_discussion_hosts(app: Flask) -> None:
+    """The one list of what discussions can be about."""
+    from consult.plans import hosts as plan_hosts
+
+    plan_hosts.register(app)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -59,6 +67,8 @@ def _import_models() -> None:
     """Every module that defines tables, so the metadata (and Alembic) sees all of them."""
     import consult.accounts.models
     import consult.core.audit
+    import consult.discussions.models
+    import consult.moderation.models
     import consult.plans.models  # noqa: F401
 
 
@@ -67,11 +77,15 @@ def _register_blueprints(app: Flask) -> None:
     from consult.accounts.views import bp as accounts
     from consult.admin.views import bp as admin
     from consult.archive.views import bp as archive
+    from consult.discussions.views import bp as discussions
+    from consult.moderation.views import bp as moderation
     from consult.pages.views import bp as pages
     from consult.petitions.views import bp as petitions
     from consult.plans import manage_views  # noqa: F401 - organiser routes on the plans blueprint
     from consult.plans.views import bp as plans
     from consult.workshops.views import bp as workshops
 
-    for blueprint in (pages, accounts, plans, workshops, petitions, archive, admin):
+    for blueprint in (
+        pages, accounts, plans, discussions, moderation, workshops, petitions, archive, admin
+    ):
         app.register_blueprint(blueprint)

@@ -87,6 +87,18 @@ class Defaults:
     RATELIMIT_SIGNUP = "5 per minute;30 per hour"
     RATELIMIT_RESET = "5 per minute;30 per hour"
 
+    #: How long after posting its author may still edit a contribution.
+    DISCUSSION_EDIT_WINDOW = timedelta(minutes=30)
+    #: Contributions per page of a thread (top-level ones; replies come with their parent).
+    DISCUSSION_PAGE_SIZE = 20
+    #: Words that send a contribution to pre-moderation whatever the plan's mode (whole words,
+    #: case and accents ignored). Set in instance/config.py as a list.
+    MODERATION_WATCHLIST: tuple[str, ...] = ()
+    #: A moderator's claim on an item lapses after this long.
+    MODERATION_CLAIM_DURATION = timedelta(minutes=30)
+    RATELIMIT_CONTRIBUTE = "5 per minute;60 per hour"
+    RATELIMIT_REPORT = "10 per minute;100 per day"
+
     #: Loads the demo data (the real action plans) when `make run` finds an empty database.
     DEMO_DATA = True
 

@@ -92,3 +92,22 @@ def make_commitment(plan=None, institutions=(), actions=1, status="partial", sch
         action.status = "partial"
     db.session.flush()
     return commitment
+
+
+def make_host(commitment=None, mode=None):
+    """The discussion host of a commitment (made on the fly when not given)."""
+    from consult.plans.hosts import commitment_host
+
+    commitment = commitment or make_commitment()
+    if mode is not None:
+        commitment.plan.moderation_mode = mode
+        db.session.flush()
+    return commitment_host(commitment.id)
+
+
+def make_contribution(host, author=None, body="Une contribution.", parent=None, official=False):
+    from consult.discussions import services as discussions
+
+    return discussions.post_contribution(
+        author or make_user(), host, body, parent=parent, official=official
+    )

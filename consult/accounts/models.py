@@ -83,6 +83,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set by a moderator: the account can no longer contribute, its content is hidden.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     institutions: Mapped[list[Institution]] = relationship(
         secondary=organiser_institutions, order_by=Institution.name, lazy="selectin"
@@ -99,6 +101,10 @@ class User(UserMixin, db.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+    @property
+    def is_blocked(self) -> bool:
+        return self.blocked_at is not None
 
     @property
     def is_verified(self) -> bool:

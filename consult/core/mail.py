@@ -47,9 +47,12 @@ def render_message(recipient: str, template: str, locale: str, **context) -> Mes
     )
 
 
-def queue(recipient: str, template: str, locale: str, **context) -> Message:
+def queue(
+    recipient: str, template: str, locale: str, *, headers: dict | None = None, **context
+) -> Message:
     """Render a message in `locale` and keep it until the transaction commits."""
     message = render_message(recipient, template, locale, **context)
+    message.headers.update(headers or {})
     _outbox().append(message)
     return message
 

@@ -3,12 +3,14 @@
 import hashlib
 from functools import lru_cache
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
 from consult.core import i18n
+from consult.core.moderation import DECISION_REASON_LABELS
 from consult.core.permissions import ROLE_LABELS, Capability, Role, can
 
 LANGUAGE_NAMES = {"fr": "Français", "en": "English"}
@@ -30,9 +32,12 @@ def asset_url(filename: str) -> str:
 
 
 def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for e-mails: SERVER_BASE_URL, so it is right outside requests too."""
-    path = url_for(endpoint, _external=False, **values)
-    return current_app.config["SERVER_BASE_URL"].rstrip("/") + path
+    """An absolute URL on SERVER_BASE_URL, for e-mails: right in requests, CLI and jobs alike."""
+    base = urlsplit(current_app.config["SERVER_BASE_URL"])
+    adapter = current_app.url_map.bind(
+        base.netloc, script_name=base.path or "/", url_scheme=base.scheme or "https"
+    )
+    return adapter.build(endpoint, values, force_external=True)
 
 
 def role_label(role: str):
@@ -52,6 +57,7 @@ def register_templating(app: Flask) -> None:
         role_label=role_label,
         current_locale=lambda: str(get_locale() or "fr"),
         format_date=format_date,
+        decision_reason_label=lambda reason: DECISION_REASON_LABELS.get(reason, reason),
         format_datetime=format_datetime,
     )
     app.config.setdefault("SEND_FILE_MAX_AGE_DEFAULT", 3600)

@@ -100,6 +100,8 @@ class Plan(db.Model):
     source_title: Mapped[str | None] = mapped_column(String(500))
     #: The date the statuses were published as of, in the source document.
     status_as_of: Mapped[date | None] = mapped_column(Date)
+    #: "post" (published at once, reviewed after) or "pre" (held until approved).
+    moderation_mode: Mapped[str] = mapped_column(String(10), default="post", server_default="post")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

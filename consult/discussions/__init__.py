@@ -1,0 +1,1 @@
+"""Discussions: threaded contributions on commitments, actions and any later target."""

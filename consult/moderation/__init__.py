@@ -1,0 +1,1 @@
+"""Moderation: reports, the queue of every kind of content, decisions and the public log."""
