@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, RadioField, SelectChoice, StringField
-from wtforms.validators import DataRequired, Email, InputRequired, Length
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from consult.core.forms import BaseForm
 
@@ -36,6 +36,22 @@ class SignUpForm(BaseForm):
     display_name = display_name_field()
     password = PasswordField(_l("Password"), validators=[InputRequired(_l("Choose a password."))])
     notify_replies = BooleanField(_l("E-mail me when someone replies to one of my contributions"))
+
+    def validate_password(self, field):
+        """The service checks again; checking here too shows every error in one round."""
+        from flask import current_app
+
+        from consult.accounts.rules import password_problem
+
+        problem = password_problem(
+            field.data or "",
+            min_length=current_app.config["PASSWORD_MIN_LENGTH"],
+            max_length=current_app.config["PASSWORD_MAX_LENGTH"],
+            email=self.email.data or "",
+            name=self.display_name.data or "",
+        )
+        if problem:
+            raise ValidationError(str(problem))
     accept_terms = BooleanField(
         _l("I have read how my personal data is used"),
         validators=[

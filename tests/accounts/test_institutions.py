@@ -56,7 +56,7 @@ def test_taken_identifier_is_refused_with_a_clear_message(db, make_user):
     with pytest.raises(ValidationFailed) as error:
         services.create_institution(make_user(role="admin"), **VALID)
     assert error.value.field == "slug"
-    assert "already uses this identifier" in str(error.value)
+    assert str(error.value) == str(services.SLUG_TAKEN)
 
 
 def test_taken_identifier_caught_by_the_database_too(db, make_user, monkeypatch):
