@@ -3,6 +3,7 @@
 The only place either library is called. Sources are stored as typed; HTML is made on display.
 """
 
+import html
 from functools import lru_cache
 
 import bleach
@@ -52,10 +53,12 @@ def rich_text(source: str | None) -> Markup:
 
 
 def plain_excerpt(source: str | None, length: int = 200) -> str:
-    """The text without markup, cut at a word boundary, for summaries and feeds."""
+    """The text without markup, cut at a word boundary, for summaries and feeds.
+
+    Plain text, not HTML: templates escape it (and e-mails show it as typed)."""
     if not source:
         return ""
-    text = bleach.clean(_parser().render(source), tags=set(), strip=True)
+    text = html.unescape(bleach.clean(_parser().render(source), tags=set(), strip=True))
     text = " ".join(text.split())
     if len(text) <= length:
         return text

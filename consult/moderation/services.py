@@ -164,6 +164,9 @@ def decide(actor, kind_name: str, content_id: int, action: str, reason: str, not
         )
     if new_status != before:
         adapter.set_status(item, new_status.value)
+    # From now on the item's state is this decision's, not the block's: unblocking the author
+    # must not publish again what a moderator hid for its own reasons.
+    item.is_hidden_by_block = False
     item.reviewed_at = now
     item.claimed_by_id = None
     item.claimed_at = None

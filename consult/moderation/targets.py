@@ -7,13 +7,17 @@ the only module of moderation that imports feature models.
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload
+from flask import url_for
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import joinedload, lazyload
 
+from consult.accounts.models import User
 from consult.core.db import db
 from consult.core.moderation import ModerationStatus
 from consult.discussions import services as discussions
-from consult.discussions.models import Contribution, Thread
+from consult.discussions.models import Contribution, TargetKind, Thread
+from consult.plans.models import Action, Commitment, commitment_institutions
 
 
 @dataclass
@@ -34,10 +38,23 @@ class QueueRow:
     held_reason: str | None
 
 
+@dataclass
+class ItemContext:
+    """Where an item was written: its target (title and page) and, for a reply, its parent."""
+
+    target_title: str | None = None
+    target_url: str | None = None
+    parent: object | None = None
+
+
 class ContributionKind:
     """Contributions to discussions."""
 
     name = "contribution"
+    label = _l("Contribution")
+    #: The model: the queue filters on its moderation columns (status, reviewed_at, held_reason,
+    #: open_report_count, claimed_by_id, claimed_at, created_at), which every kind has.
+    model = Contribution
 
     def get(self, content_id: int) -> Contribution | None:
         return db.session.get(Contribution, content_id)
@@ -82,7 +99,107 @@ class ContributionKind:
         )
 
     def is_visible(self, item: Contribution) -> bool:
-        return item.status == ModerationStatus.PUBLISHED
+        # A reply under a hidden contribution is published but not shown; a withdrawn one is
+        # a placeholder: neither can be reported.
+        return (
+            item.status == ModerationStatus.PUBLISHED and item.is_visible and not item.is_withdrawn
+        )
+
+    def author(self, item: Contribution) -> User | None:
+        return item.author
+
+    def text(self, item: Contribution) -> str:
+        """The Markdown source, rendered by the pages with rich_text or as an excerpt."""
+        return item.body
+
+    def filter_plan(self, query: Select, plan_id: int) -> Select:
+        return query.where(Thread.plan_id == plan_id)
+
+    def filter_institution(self, query: Select, institution_id: int) -> Select:
+        """Keep contributions about a commitment the institution carries, or one of its actions."""
+        carried = select(commitment_institutions.c.commitment_id).where(
+            commitment_institutions.c.institution_id == institution_id
+        )
+        return query.where(
+            or_(
+                and_(
+                    Thread.target_kind == TargetKind.COMMITMENT.value,
+                    Thread.target_id.in_(carried),
+                ),
+                and_(
+                    Thread.target_kind == TargetKind.ACTION.value,
+                    Thread.target_id.in_(
+                        select(Action.id).where(Action.commitment_id.in_(carried))
+                    ),
+                ),
+            )
+        )
+
+    def load_many(self, ids) -> list[Contribution]:
+        """The items with their thread, author and claimer, in one statement."""
+        ids = list(ids)
+        if not ids:
+            return []
+        return list(
+            db.session.scalars(
+                select(Contribution)
+                .where(Contribution.id.in_(ids))
+                .options(
+                    joinedload(Contribution.thread),
+                    joinedload(Contribution.author).options(lazyload(User.institutions)),
+                    joinedload(Contribution.claimed_by).options(lazyload(User.institutions)),
+                )
+            ).unique()
+        )
+
+    def contexts(self, items, *, with_parents: bool = False) -> dict[int, ItemContext]:
+        """Each item's target title and page, in at most two statements whatever the number of
+        items (three with the parents of replies). Needs a request context (URLs)."""
+        wanted = {TargetKind.COMMITMENT.value: set(), TargetKind.ACTION.value: set()}
+        for item in items:
+            if item.thread.target_kind in wanted:
+                wanted[item.thread.target_kind].add(item.thread.target_id)
+        links: dict[tuple[str, int], tuple[str, str]] = {}
+        if wanted[TargetKind.COMMITMENT.value]:
+            for commitment in db.session.scalars(
+                select(Commitment)
+                .where(Commitment.id.in_(wanted[TargetKind.COMMITMENT.value]))
+                .options(joinedload(Commitment.plan))
+            ):
+                url = url_for(
+                    "plans.show_commitment", slug=commitment.plan.slug, number=commitment.number
+                )
+                links[(TargetKind.COMMITMENT.value, commitment.id)] = (commitment.title, url)
+        if wanted[TargetKind.ACTION.value]:
+            for action in db.session.scalars(
+                select(Action)
+                .where(Action.id.in_(wanted[TargetKind.ACTION.value]))
+                .options(joinedload(Action.commitment).joinedload(Commitment.plan))
+            ):
+                commitment = action.commitment
+                url = url_for(
+                    "plans.show_action",
+                    slug=commitment.plan.slug,
+                    number=commitment.number,
+                    position=action.position,
+                )
+                links[(TargetKind.ACTION.value, action.id)] = (action.title, url)
+        parents = {}
+        parent_ids = {item.parent_id for item in items if item.parent_id}
+        if with_parents and parent_ids:
+            parents = {
+                parent.id: parent
+                for parent in db.session.scalars(
+                    select(Contribution)
+                    .where(Contribution.id.in_(parent_ids))
+                    .options(joinedload(Contribution.author).options(lazyload(User.institutions)))
+                )
+            }
+        contexts = {}
+        for item in items:
+            title, url = links.get((item.thread.target_kind, item.thread.target_id), (None, None))
+            contexts[item.id] = ItemContext(title, url, parents.get(item.parent_id))
+        return contexts
 
 
 KINDS = {ContributionKind.name: ContributionKind()}

@@ -4,6 +4,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     HiddenField,
     IntegerField,
+    RadioField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -12,6 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 
 from consult.core.forms import BaseForm
+from consult.core.moderation import MODERATION_MODE_LABELS
 from consult.plans.services import NOTE_MAX_LENGTH
 
 TEXT_MAX = 20000
@@ -162,4 +165,12 @@ class InstitutionsForm(BaseForm):
         _l("Carrying institutions"),
         coerce=int,
         validators=[DataRequired(_l("Choose at least one carrying institution."))],
+    )
+
+
+class ModerationModeForm(BaseForm):
+    mode = RadioField(
+        _l("Moderation of contributions"),
+        choices=[SelectChoice(mode.value, label) for mode, label in MODERATION_MODE_LABELS.items()],
+        validators=[InputRequired(_l("Choose one of the proposed modes."))],
     )

@@ -250,6 +250,19 @@ def manage_plan(slug: str):
     ]
     commitment_form.institutions.choices = [SelectChoice(i.id, i.name) for i in institutions]
     submitted = request.form.get("form")
+    moderation_form = forms.ModerationModeForm(
+        prefix="moderation",
+        formdata=request.form if submitted == "moderation" else None,
+        data={"mode": plan.moderation_mode},
+    )
+    if submitted == "moderation" and moderation_form.validate_on_submit():
+        try:
+            services.set_moderation_mode(current_actor(), plan, moderation_form.mode.data)
+        except DomainError as error:
+            attach_error(moderation_form, error)
+        else:
+            flash(_("The moderation mode of the plan is saved."), "success")
+            return redirect(url_for("plans.manage_plan", slug=slug))
     if submitted == "axis" and axis_form.validate_on_submit():
         themes = [
             line.strip() for line in (axis_form.themes.data or "").splitlines() if line.strip()
@@ -280,13 +293,14 @@ def manage_plan(slug: str):
         else:
             flash(_("The commitment is added."), "success")
             return redirect(url_for("plans.show_commitment", slug=slug, number=commitment.number))
-    failed = axis_form.errors or commitment_form.errors
+    failed = axis_form.errors or commitment_form.errors or moderation_form.errors
     return render_template(
         "plans/manage/plan.html",
         plan=plan,
         commitments=queries.list_commitments(plan),
         axis_form=axis_form,
         commitment_form=commitment_form,
+        moderation_form=moderation_form,
     ), (422 if failed else 200)
 
 

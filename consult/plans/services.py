@@ -14,6 +14,7 @@ from consult.accounts.models import Institution
 from consult.core import audit
 from consult.core.db import db, utcnow
 from consult.core.errors import Conflict, PermissionDenied, ValidationFailed
+from consult.core.moderation import ModerationMode
 from consult.plans import rules
 from consult.plans.models import (
     Action,
@@ -285,6 +286,24 @@ def create_plan(
     db.session.flush()
     audit.record(actor, "plans.create_plan", "plan", plan.id, None, {"slug": slug, "title": title})
     return plan
+
+
+def set_moderation_mode(actor, plan: Plan, mode: str) -> None:
+    """Choose how contributions on the plan's commitments and actions are moderated: "post"
+    (published at once, reviewed after) or "pre" (held until a moderator approves them).
+    Admins only; contributions already written keep their state. Audited. Raises
+    PermissionDenied, ValidationFailed."""
+    _require_admin(actor)
+    if mode not in {m.value for m in ModerationMode}:
+        raise ValidationFailed(_l("Choose one of the proposed modes."), field="mode")
+    if plan.moderation_mode == mode:
+        return
+    before = plan.moderation_mode
+    plan.moderation_mode = mode
+    db.session.flush()
+    audit.record(
+        actor, "plans.set_moderation_mode", "plan", plan.id, {"mode": before}, {"mode": mode}
+    )
 
 
 def add_axis(actor, plan: Plan, *, title: str, description: str | None = None, themes=()) -> Axis:
