@@ -10,6 +10,7 @@ from consult.core.errors import DomainError
 
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="Demonstration data: the real action plans.")
+discussions = AppGroup("discussions", help="Discussions: reply e-mails.")
 
 
 @users.command("create-admin")
@@ -75,6 +76,17 @@ def load_demo(if_empty: bool) -> None:
     click.echo(created)
 
 
+@discussions.command("send-digests")
+def send_digests() -> None:
+    """E-mail authors the replies waiting for them (at most one e-mail per thread per hour)."""
+    from consult.discussions import services
+
+    sent = services.send_due_digests()
+    db.session.commit()
+    mail.flush_outbox()
+    click.echo(f"{sent} e-mail(s) sent.")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (users, demo):
+    for group in (users, demo, discussions):
         app.cli.add_command(group)

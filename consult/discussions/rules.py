@@ -4,6 +4,7 @@ import re
 import unicodedata
 from datetime import datetime, timedelta
 
+from consult.core.moderation import ModerationStatus
 from consult.core.permissions import Capability, can
 
 BODY_MAX_LENGTH = 5000
@@ -42,3 +43,24 @@ def watched_words_in(body: str, watch_list) -> list[str]:
         if word and re.search(rf"(?<!\w){re.escape(_fold(word))}(?!\w)", folded):
             found.append(word)
     return found
+
+
+def is_author(actor, contribution) -> bool:
+    return getattr(actor, "is_authenticated", False) and actor.id == contribution.author_id
+
+
+def can_edit(actor, contribution, now: datetime, window: timedelta) -> bool:
+    """The author, while the contribution is neither withdrawn nor taken down, within the
+    edit window (services.edit_contribution decides; this only shows or hides the link)."""
+    return (
+        is_author(actor, contribution)
+        and can_contribute(actor)
+        and not contribution.is_withdrawn
+        and contribution.status in (ModerationStatus.PUBLISHED, ModerationStatus.PENDING)
+        and is_within_edit_window(contribution.created_at, now, window)
+    )
+
+
+def can_withdraw(actor, contribution) -> bool:
+    """The author, once (services.withdraw_contribution decides)."""
+    return is_author(actor, contribution) and not contribution.is_withdrawn

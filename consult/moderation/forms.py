@@ -1,11 +1,38 @@
 """Input shapes of moderation: a report, the queue's filters, decisions, blocking an account."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp
+from wtforms import RadioField, SelectChoice, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp
 
 from consult.core.forms import BaseForm
-from consult.moderation.services import NOTE_MAX_LENGTH
+from consult.core.moderation import REPORT_REASON_LABELS, ReportReason
+from consult.moderation.services import DETAIL_MAX_LENGTH, NOTE_MAX_LENGTH
+
+
+class ReportForm(BaseForm):
+    """Why a reader reports content; the detail is required for "other reason" (the service
+    says so, next to the field)."""
+
+    reason = RadioField(
+        _l("Why do you report this contribution?"),
+        choices=[
+            SelectChoice(reason.value, label) for reason, label in REPORT_REASON_LABELS.items()
+        ],
+        validate_choice=False,
+        validators=[
+            DataRequired(message=_l("Choose a reason.")),
+            AnyOf([r.value for r in ReportReason], message=_l("Choose a reason.")),
+        ],
+    )
+    detail = TextAreaField(
+        _l("Details"),
+        validators=[
+            Length(
+                max=DETAIL_MAX_LENGTH,
+                message=_l("The detail has at most %(max)d characters.", max=DETAIL_MAX_LENGTH),
+            )
+        ],
+    )
 
 
 # The moderators' forms ------------------------------------------------------------------------

@@ -405,3 +405,54 @@ def public_log():
         summary=queries.summarise_decisions(),
         decisions=queries.list_public_decisions(page=request.args.get("page", 1, type=int)),
     )
+
+
+# Reporting a contribution (any signed-in reader) -----------------------------------------------
+# Kept together at the end of the module: these imports serve the report route only.
+
+from flask_login import login_required  # noqa: E402
+
+from consult.core.errors import DomainError, PermissionDenied  # noqa: E402
+from consult.discussions import limits  # noqa: E402
+
+REPORT_LIMIT = "RATELIMIT_REPORT"
+
+
+@bp.route("/contributions/<int:contribution_id>/signaler", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def report_contribution(contribution_id: int):
+    """A reader reports a contribution with a reason: one report per person, rate limited;
+    on any refusal the form comes back with what was typed."""
+    adapter = targets.kind("contribution")
+    item = adapter.get(contribution_id)
+    if item is None or not item.is_visible or item.is_withdrawn:
+        abort(404)
+    form = forms.ReportForm()
+    status = 200
+    if form.validate_on_submit():
+        if limits.is_over_limit(REPORT_LIMIT, "report"):
+            form.form_errors.append(
+                _(
+                    "You have sent many reports in a short time. Please wait a moment, then "
+                    "send it again."
+                )
+            )
+            status = 429
+        else:
+            try:
+                services.report_content(
+                    current_actor(), adapter.name, item.id, form.reason.data, form.detail.data
+                )
+            except DomainError as error:
+                attach_error(form, error)
+                status = 403 if isinstance(error, PermissionDenied) else 422
+            else:
+                flash(_("Thank you: your report is sent to the moderators."), "success")
+                return redirect(url_for("discussions.permalink", contribution_id=item.id))
+    elif form.errors:
+        status = 422
+    response = render_template("moderation/report.html", form=form, contribution=item), status
+    if status == 429:
+        return (*response, {"Retry-After": str(limits.retry_after(REPORT_LIMIT, "report"))})
+    return response

@@ -6,6 +6,8 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult.core.db import get_or_404
+from consult.discussions.models import TargetKind
+from consult.discussions.views import thread_context
 from consult.plans import queries, rules
 from consult.plans.models import (
     PROGRESS_LABELS,
@@ -82,6 +84,11 @@ def show_commitment(slug: str, number: int):
         history=queries.list_history(commitment),
         revisions=queries.list_revisions(commitment),
         can_update=rules.can_update_commitment(current_user, commitment),
+        **thread_context(
+            TargetKind.COMMITMENT.value,
+            commitment.id,
+            official_institution_ids={i.id for i in commitment.institutions},
+        ),
     )
 
 
@@ -97,6 +104,11 @@ def show_action(slug: str, number: int, position: int):
         history=queries.list_history(commitment, action),
         revisions=queries.list_revisions(commitment, action),
         can_update=rules.can_update_commitment(current_user, commitment),
+        **thread_context(
+            TargetKind.ACTION.value,
+            action.id,
+            official_institution_ids={i.id for i in commitment.institutions},
+        ),
     )
 
 
