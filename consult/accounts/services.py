@@ -25,6 +25,7 @@ RESET_PURPOSE = "reset-password"
 INVALID_CREDENTIALS = _l("The e-mail address or the password is not right.")
 LINK_INVALID = _l("This link is not valid. Ask for a new one.")
 LINK_EXPIRED = _l("This link has expired. Ask for a new one.")
+ORGANISER_NEEDS_INSTITUTION = _l("An organiser acts for at least one institution: choose one.")
 
 
 def get_user_by_email(email: str) -> User | None:
@@ -270,9 +271,7 @@ def set_role(actor, user: User, role: str, institutions: list[Institution]) -> N
     if role not in {r.value for r in ACCOUNT_ROLES}:
         raise ValidationFailed(_l("Choose one of the proposed roles."), field="role")
     if role == Role.ORGANISER and not institutions:
-        raise ValidationFailed(
-            _l("An organiser acts for at least one institution: choose one."), field="institutions"
-        )
+        raise ValidationFailed(ORGANISER_NEEDS_INSTITUTION, field="institutions")
     if user.role == Role.ADMIN and role != Role.ADMIN and count_admins() <= 1:
         raise Conflict(_l("This is the last administrator: name another one first."))
     before = role_snapshot(user)

@@ -2,14 +2,14 @@
 
 import pytest
 from flask import abort
-from flask_babel import force_locale
+from flask_babel import force_locale, lazy_gettext
 from markupsafe import escape
 
 from consult.core.errors import ERROR_PAGES
 from tests.pages.html import read_page
 
 LANGUAGES = {"fr": {"Accept-Language": "fr"}, "en": {"Accept-Language": "en"}}
-CSRF_MESSAGE = (
+CSRF_MESSAGE = lazy_gettext(
     "The form expired or was sent from elsewhere. "
     "Please go back, reload the page and send it again."
 )
