@@ -7,7 +7,7 @@ Each host registers an adapter in app.py's explicit list; the adapter answers fo
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import Flask, current_app, has_request_context
 
 
 @dataclass(frozen=True)
@@ -38,7 +38,14 @@ def register_host(app: Flask, kind: str, loader: HostLoader) -> None:
 
 def load_host(kind: str, target_id: int) -> Host | None:
     loader = current_app.extensions.get("consult_discussion_hosts", {}).get(kind)
-    return loader(target_id) if loader else None
+    if loader is None:
+        return None
+    if has_request_context():
+        return loader(target_id)
+    # Commands and jobs (reply digests) have no request: hosts build their links as on the
+    # public site.
+    with current_app.test_request_context(base_url=current_app.config["SERVER_BASE_URL"]):
+        return loader(target_id)
 
 
 def load_hosts(pairs) -> dict[tuple[str, int], Host]:

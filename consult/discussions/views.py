@@ -1,5 +1,8 @@
-"""Discussion pages: the thread on its host's page, posting, replying, editing, withdrawing,
-previews, permalinks and the unsubscribe link of reply e-mails."""
+"""Discussion pages: the thread on its host's page, contributing, permalinks, unsubscribing.
+
+Posting, replying, editing and withdrawing have pages of their own, so that every journey
+works without JavaScript and every refused form comes back with what was typed.
+"""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta

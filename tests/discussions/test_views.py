@@ -845,13 +845,15 @@ def test_links_in_contributions_carry_rel_nofollow_ugc_noopener(db, client, host
 # Digests from the command line --------------------------------------------------------------
 
 
-def test_send_digests_command_mails_waiting_replies(app, db, host, runner, outbox):
+def test_send_digests_command_mails_waiting_replies(app, db, commitment, runner, outbox):
     author = participant()
     author.notify_replies = True
-    question = make_contribution(host, author=author)
-    make_contribution(host, parent=question, body="Première")
-    make_contribution(host, parent=question, body="Seconde, en attente")
-    services.mail.flush_outbox()
+    with app.test_request_context():
+        host = make_host(commitment)
+        question = make_contribution(host, author=author)
+        make_contribution(host, parent=question, body="Première")
+        make_contribution(host, parent=question, body="Seconde, en attente")
+        services.mail.flush_outbox()
     outbox.clear()
     from consult.discussions.models import ReplyNotice
 
@@ -859,8 +861,11 @@ def test_send_digests_command_mails_waiting_replies(app, db, host, runner, outbo
         notice.sent_at -= timedelta(hours=2)
     db.session.commit()
 
+    # As cron runs it: no request around, the links still point at the public site.
     result = runner.invoke(args=["discussions", "send-digests"])
     assert result.exit_code == 0, result.output
     assert "1 e-mail(s) sent." in result.output
     assert len(outbox) == 1 and "Seconde, en attente" in outbox[0].body
     assert db.session.get(User, author.id).email == outbox[0].recipient
+    assert "http://localhost/contributions/" in outbox[0].body
+    assert runner.invoke(args=["discussions", "send-digests"]).output == "0 e-mail(s) sent.\n"
