@@ -222,16 +222,20 @@ def _keys(filters: QueueFilters):
     return union_all(*selects).subquery("queue")
 
 
-def list_queue(filters: QueueFilters, *, page: int = 1, per_page: int = PER_PAGE) -> QueuePage:
+def list_queue(
+    filters: QueueFilters, *, page: int = 1, per_page: int = PER_PAGE, total: int | None = None
+) -> QueuePage:
     """One page of the queue, oldest first, whatever the kind.
 
-    Statements: the total, the page's keys, then per kind its items (author and claimer
-    joined) and their contexts (two), and the open reports of the page (one).
+    Statements: the total (unless given: count_by_state has it), the page's keys, then per
+    kind its items (author and claimer joined) and their contexts (two), and the open reports
+    of the page (one).
     """
     keys = _keys(filters)
     if keys is None:
         return QueuePage([], 1, per_page, 0)
-    total = db.session.scalar(select(func.count()).select_from(keys))
+    if total is None:
+        total = db.session.scalar(select(func.count()).select_from(keys))
     pages = max(1, math.ceil(total / per_page))
     page = max(1, min(page, pages))
     rows = db.session.execute(

@@ -153,40 +153,42 @@ class ContributionKind:
         )
 
     def contexts(self, items, *, with_parents: bool = False) -> dict[int, ItemContext]:
-        """Each item's target title and page, in at most two statements whatever the number of
-        items (three with the parents of replies). Needs a request context (URLs)."""
+        """Each item's target title and page, and with_parents the contribution a reply
+        answers: two statements (three with parents) whatever the number of items, even when
+        one finds nothing, so that a page costs the same whatever it holds. Needs a request
+        context (URLs)."""
+        if not items:
+            return {}
         wanted = {TargetKind.COMMITMENT.value: set(), TargetKind.ACTION.value: set()}
         for item in items:
             if item.thread.target_kind in wanted:
                 wanted[item.thread.target_kind].add(item.thread.target_id)
         links: dict[tuple[str, int], tuple[str, str]] = {}
-        if wanted[TargetKind.COMMITMENT.value]:
-            for commitment in db.session.scalars(
-                select(Commitment)
-                .where(Commitment.id.in_(wanted[TargetKind.COMMITMENT.value]))
-                .options(joinedload(Commitment.plan))
-            ):
-                url = url_for(
-                    "plans.show_commitment", slug=commitment.plan.slug, number=commitment.number
-                )
-                links[(TargetKind.COMMITMENT.value, commitment.id)] = (commitment.title, url)
-        if wanted[TargetKind.ACTION.value]:
-            for action in db.session.scalars(
-                select(Action)
-                .where(Action.id.in_(wanted[TargetKind.ACTION.value]))
-                .options(joinedload(Action.commitment).joinedload(Commitment.plan))
-            ):
-                commitment = action.commitment
-                url = url_for(
-                    "plans.show_action",
-                    slug=commitment.plan.slug,
-                    number=commitment.number,
-                    position=action.position,
-                )
-                links[(TargetKind.ACTION.value, action.id)] = (action.title, url)
+        for commitment in db.session.scalars(
+            select(Commitment)
+            .where(Commitment.id.in_(wanted[TargetKind.COMMITMENT.value]))
+            .options(joinedload(Commitment.plan))
+        ):
+            url = url_for(
+                "plans.show_commitment", slug=commitment.plan.slug, number=commitment.number
+            )
+            links[(TargetKind.COMMITMENT.value, commitment.id)] = (commitment.title, url)
+        for action in db.session.scalars(
+            select(Action)
+            .where(Action.id.in_(wanted[TargetKind.ACTION.value]))
+            .options(joinedload(Action.commitment).joinedload(Commitment.plan))
+        ):
+            commitment = action.commitment
+            url = url_for(
+                "plans.show_action",
+                slug=commitment.plan.slug,
+                number=commitment.number,
+                position=action.position,
+            )
+            links[(TargetKind.ACTION.value, action.id)] = (action.title, url)
         parents = {}
-        parent_ids = {item.parent_id for item in items if item.parent_id}
-        if with_parents and parent_ids:
+        if with_parents:
+            parent_ids = {item.parent_id for item in items if item.parent_id}
             parents = {
                 parent.id: parent
                 for parent in db.session.scalars(

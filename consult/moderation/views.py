@@ -154,8 +154,10 @@ def _fill_bulk_choices(form: forms.BulkDecisionForm) -> None:
 def _render_queue(filters: forms.QueueFilterForm, bulk: forms.BulkDecisionForm, status: int):
     arguments = _queue_arguments(filters)
     criteria = _queue_filters(filters)
-    listing = queries.list_queue(criteria, page=request.args.get("page", 1, type=int))
     counts = queries.count_by_state(criteria)
+    listing = queries.list_queue(
+        criteria, page=request.args.get("page", 1, type=int), total=counts[criteria.state]
+    )
     _fill_filter_choices(filters)
     _fill_bulk_choices(bulk)
     return render_template(
@@ -274,7 +276,8 @@ def show_item(kind: str, content_id: int):
             else:
                 flash(DONE_MESSAGES[DecisionAction(submitted)], "success")
                 return redirect(url_for("moderation.queue", **arguments))
-        status = max(status, form_status(form))
+        if status == 200:
+            status = form_status(form)
     author = entry.author
     return render_template(
         "moderation/item.html",
@@ -363,7 +366,7 @@ def _block_page(user_id: int, action: DecisionAction):
         action=action,
         counts=counts,
         back=back,
-    ), max(status, form_status(form))
+    ), (status if status != 200 else form_status(form))
 
 
 @bp.route("/moderation/comptes/<int:user_id>/bloquer", methods=["GET", "POST"])
