@@ -172,7 +172,7 @@ def test_sign_up_with_errors_shows_them_and_keeps_the_input(browse, live_server)
     tick(page, "accept_terms")
     browse.click(page, SIGN_UP_BUTTON, status=422)
 
-    assert_error_page(page, live_server, fields=["email"])
+    assert_error_page(page, live_server, fields=["email", "password"])  # every error at once
     assert page.input_value("#email") == "pas-une-adresse"
     assert page.input_value("#display_name") == "Dominique"
     assert page.input_value("#password") == "", "a password is never sent back to the page"
