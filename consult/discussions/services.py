@@ -227,9 +227,24 @@ def withdraw_contribution(actor, contribution: Contribution) -> None:
 def set_status(contribution: Contribution, status: str) -> None:
     """Move a contribution to a moderation status and recount its branch (moderation)."""
     _lock_thread(contribution.thread_id)
+    first_publication = (
+        contribution.status == ModerationStatus.PENDING and status == ModerationStatus.PUBLISHED
+    )
+    contribution_id = contribution.id
     contribution.status = status
     db.session.flush()
     recount_branch(contribution.root_id or contribution.id, contribution.thread_id)
+    if first_publication:
+        # A reply held for moderation is told to its parent's author once approved.
+        approved = db.session.get(Contribution, contribution_id)
+        if approved.is_visible:
+            db.session.execute(
+                update(Thread)
+                .where(Thread.id == approved.thread_id)
+                .values(last_contribution_at=func.now())
+            )
+            parent = db.session.get(Contribution, approved.parent_id) if approved.parent_id else None
+            _notify_parent_author(approved, parent)
 
 
 def _lock_thread(thread_id: int) -> None:

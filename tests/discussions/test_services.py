@@ -153,3 +153,19 @@ def test_no_mail_for_own_replies_or_without_consent(db, app, host, make_user, ou
         make_contribution(host, parent=question)  # author has not opted in
         services.mail.flush_outbox()
     assert outbox == []
+
+
+def test_an_approved_held_reply_is_told_to_the_parent_author(db, app, make_user, outbox):
+    with app.test_request_context():
+        host = make_host(mode="pre")
+        author = make_user()
+        author.notify_replies = True
+        question = make_contribution(host, author=author)
+        services.set_status(question, "published")
+        reply = make_contribution(host, parent=question, body="Réponse approuvée")
+        services.mail.flush_outbox()
+        assert outbox == []
+        services.set_status(reply, "published")
+        services.mail.flush_outbox()
+    assert [m.template for m in outbox] == ["discussions/replies_digest"]
+    assert "Réponse approuvée" in outbox[0].body
