@@ -292,6 +292,8 @@ def test_filters_are_kept_through_the_item_page_and_back(
     link = item_link.group(1).replace("&amp;", "&")
     assert "reason=" not in link and "kind=" not in link  # unknown values are dropped
     assert f"plan={commitment.plan_id}" in link and "state=pending" in link
+    # The counts by state are links that keep the other filters.
+    assert f'href="/moderation/?plan={commitment.plan_id}&amp;state=hidden"' in queue
 
     response = client.post(link, data={"action": "approve", "approve-reason": "compliant"})
 
