@@ -147,7 +147,7 @@ def test_role_matrix_page_renders_each_cell(client, make_user, login_as):
 def test_role_matrix_labels_are_translated_words(client, make_user, login_as):
     login_as(make_user(role="admin", locale="en"))
     html = client.get("/admin/roles").get_data(as_text=True)
-    assert "Change roles and organisations" in html
+    assert "Change roles and institutions" in html
     assert "<code" in html and "accounts:set_role</code>" in html
     assert len(re.findall(r">\s*Yes</td>|</span> Yes</td>", html)) == sum(
         sum(row) for row in EXPECTED.values()

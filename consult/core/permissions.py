@@ -40,7 +40,7 @@ class Capability(StrEnum):
 
 
 CAPABILITY_LABELS = {
-    Capability.ACCOUNTS_SET_ROLE: _l("Change roles and organisations"),
+    Capability.ACCOUNTS_SET_ROLE: _l("Change roles and institutions"),
     Capability.DISCUSSIONS_COMMENT: _l("Write contributions"),
     Capability.MODERATION_DECIDE: _l("Moderate contributions"),
     Capability.MODERATION_REPORT: _l("Report a contribution"),

@@ -23,7 +23,7 @@ TEXT_MAX = 20000
 class StatusForm(BaseForm):
     #: "status:partial", "schedule:delayed"…: one choice says what changes and to what.
     change = SelectField(
-        _l("New progress or calendar"),
+        _l("New value"),
         validators=[InputRequired(_l("Choose the new progress or calendar."))],
     )
     institution = SelectField(_l("On behalf of"), coerce=int, validate_choice=False)

@@ -46,7 +46,7 @@ class Progress(StrEnum):
 PROGRESS_LABELS = {
     # TRANSLATORS: progress of a commitment, as in the French plan's follow-up ("non démarré").
     Progress.NOT_STARTED: _l("Not started"),
-    Progress.PARTIAL: _l("Limited"),
+    Progress.PARTIAL: _l("Partial"),
     Progress.SUBSTANTIAL: _l("Substantial"),
     Progress.COMPLETE: _l("Complete"),
 }

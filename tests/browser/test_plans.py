@@ -342,7 +342,7 @@ def test_an_organiser_updates_a_calendar_in_english(
     assert path_of(page) == status_path
     assert html_lang(page) == "en"
     assert page.locator("h1").inner_text() == "Update the progress or calendar"
-    assert page.locator("label[for=change]").inner_text().startswith("New progress or calendar")
+    assert page.locator("label[for=change]").inner_text().startswith("New value")
     assert page.locator("label[for=note]").inner_text().startswith("Explanation")
     assert page.locator("#change optgroup[label='Calendar'] option").all_inner_texts() == [
         "On time",
