@@ -162,6 +162,12 @@ def decide(actor, kind_name: str, content_id: int, action: str, reason: str, not
         raise InvalidTransition(
             _l("This decision does not apply to the item in its current state.")
         )
+    if new_status == ModerationStatus.PUBLISHED and before != ModerationStatus.PUBLISHED:
+        author = db.session.get(User, adapter.author_id(item))
+        if author is not None and author.is_blocked:
+            raise InvalidTransition(
+                _l("Its author is blocked: unblock the account before publishing this item.")
+            )
     if new_status != before:
         adapter.set_status(item, new_status.value)
     # From now on the item's state is this decision's, not the block's: unblocking the author

@@ -427,9 +427,9 @@ def test_unblocking_restores_exactly_what_the_block_hid(app, db, host, moderator
     discussions.set_status(pending, "pending")
 
     services.block_author(moderator, author, "spam")
-    # While the account is blocked, a moderator restores one item, then hides it for itself.
-    services.decide(moderator, "contribution", hidden_again.id, "restore", "error")
-    services.decide(moderator, "contribution", hidden_again.id, "hide", "off_topic")
+    # While the account is blocked, nothing of it can be published again one by one.
+    with pytest.raises(InvalidTransition):
+        services.decide(moderator, "contribution", hidden_again.id, "restore", "error")
     services.unblock_author(moderator, author, "error", "Erreur de personne")
 
     statuses = {}
@@ -440,11 +440,11 @@ def test_unblocking_restores_exactly_what_the_block_hid(app, db, host, moderator
     assert statuses == {
         hidden_before.id: "hidden",
         hidden_by_block.id: "published",
-        hidden_again.id: "hidden",
+        hidden_again.id: "published",
         pending.id: "pending",
     }
     assert not author.is_blocked
-    assert thread_of(db, host).contribution_count == 1
+    assert thread_of(db, host).contribution_count == 2
     assert audit_actions("user")[-2:] == ["moderation.block_author", "moderation.unblock_author"]
 
 
@@ -528,3 +528,20 @@ def test_admins_set_a_plans_moderation_mode_and_new_contributions_follow_it(
 def test_a_new_plan_is_post_moderated(app, db):
     with app.test_request_context():
         assert make_plan().moderation_mode == "post"
+
+
+def test_a_blocked_authors_pending_item_cannot_be_published(db, app, make_user):
+    from consult.core.errors import InvalidTransition as Refused
+    from consult.moderation import services as moderation
+    from tests.factories import make_contribution, make_host
+
+    with app.test_request_context():
+        host = make_host(mode="pre")
+        author = make_user()
+        held = make_contribution(host, author=author)
+        moderator = make_user(role="moderator")
+        moderation.block_author(moderator, author, "repeated_abuse")
+        with pytest.raises(Refused):
+            moderation.decide(moderator, "contribution", held.id, "approve", "compliant")
+        moderation.decide(moderator, "contribution", held.id, "reject", "spam")
+    assert held.status == "rejected"
