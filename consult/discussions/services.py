@@ -243,7 +243,8 @@ def set_status(contribution: Contribution, status: str) -> None:
                 .where(Thread.id == approved.thread_id)
                 .values(last_contribution_at=func.now())
             )
-            parent = db.session.get(Contribution, approved.parent_id) if approved.parent_id else None
+            parent_id = approved.parent_id
+            parent = db.session.get(Contribution, parent_id) if parent_id else None
             _notify_parent_author(approved, parent)
 
 

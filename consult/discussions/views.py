@@ -20,12 +20,13 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import login_required
 
+from consult.core import ratelimits
 from consult.core.db import get_or_404, unit_of_work, utcnow
 from consult.core.errors import DomainError, InvalidTransition, PermissionDenied
 from consult.core.permissions import Capability, can
 from consult.core.sanitize import rich_text
 from consult.core.views import attach_error, current_actor
-from consult.discussions import forms, limits, queries, rules, services
+from consult.discussions import forms, queries, rules, services
 from consult.discussions.models import Contribution
 from consult.discussions.rules import BODY_MAX_LENGTH, MAX_REPLY_DEPTH
 from consult.discussions.targets import Host, load_host
@@ -173,7 +174,7 @@ def _error_status(error: DomainError) -> int:
 
 
 def _too_fast(form) -> bool:
-    if not limits.is_over_limit(CONTRIBUTE_LIMIT, "contribute"):
+    if not ratelimits.is_over_limit(CONTRIBUTE_LIMIT, "contribute"):
         return False
     form.form_errors.append(
         _(
@@ -209,7 +210,9 @@ def _form_page(template: str, form, status: int, **context):
     )
     response = current_app.make_response((page, status))
     if status == 429:
-        response.headers["Retry-After"] = str(limits.retry_after(CONTRIBUTE_LIMIT, "contribute"))
+        response.headers["Retry-After"] = str(
+            ratelimits.retry_after(CONTRIBUTE_LIMIT, "contribute")
+        )
     return response
 
 

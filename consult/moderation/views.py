@@ -11,12 +11,19 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_login import current_user
+from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
 from consult.accounts.models import User
+from consult.core import ratelimits
 from consult.core.db import get_or_404, unit_of_work
-from consult.core.errors import Conflict, InvalidTransition, ValidationFailed
+from consult.core.errors import (
+    Conflict,
+    DomainError,
+    InvalidTransition,
+    PermissionDenied,
+    ValidationFailed,
+)
 from consult.core.moderation import (
     DECISION_ACTION_LABELS,
     DECISION_REASON_LABELS,
@@ -411,12 +418,6 @@ def public_log():
 
 
 # Reporting a contribution (any signed-in reader) -----------------------------------------------
-# Kept together at the end of the module: these imports serve the report route only.
-
-from flask_login import login_required  # noqa: E402
-
-from consult.core.errors import DomainError, PermissionDenied  # noqa: E402
-from consult.discussions import limits  # noqa: E402
 
 REPORT_LIMIT = "RATELIMIT_REPORT"
 
@@ -434,7 +435,7 @@ def report_contribution(contribution_id: int):
     form = forms.ReportForm()
     status = 200
     if form.validate_on_submit():
-        if limits.is_over_limit(REPORT_LIMIT, "report"):
+        if ratelimits.is_over_limit(REPORT_LIMIT, "report"):
             form.form_errors.append(
                 _(
                     "You have sent many reports in a short time. Please wait a moment, then "
@@ -457,5 +458,5 @@ def report_contribution(contribution_id: int):
         status = 422
     response = render_template("moderation/report.html", form=form, contribution=item), status
     if status == 429:
-        return (*response, {"Retry-After": str(limits.retry_after(REPORT_LIMIT, "report"))})
+        return (*response, {"Retry-After": str(ratelimits.retry_after(REPORT_LIMIT, "report"))})
     return response
