@@ -69,7 +69,8 @@ def _import_models() -> None:
     import consult.core.audit
     import consult.discussions.models
     import consult.moderation.models
-    import consult.plans.models  # noqa: F401
+    import consult.plans.models
+    import consult.workshops.models  # noqa: F401
 
 
 def _register_blueprints(app: Flask) -> None:
