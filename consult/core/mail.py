@@ -28,6 +28,8 @@ class Message:
     #: The template pair it came from, e.g. "accounts/verify_email": lets tests find a message.
     template: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    #: (file name, MIME type, content) triples, e.g. an invitation.ics.
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)
 
     @property
     def recipients(self) -> list[str]:
@@ -48,11 +50,18 @@ def render_message(recipient: str, template: str, locale: str, **context) -> Mes
 
 
 def queue(
-    recipient: str, template: str, locale: str, *, headers: dict | None = None, **context
+    recipient: str,
+    template: str,
+    locale: str,
+    *,
+    headers: dict | None = None,
+    attachments: list | None = None,
+    **context,
 ) -> Message:
     """Render a message in `locale` and keep it until the transaction commits."""
     message = render_message(recipient, template, locale, **context)
     message.headers.update(headers or {})
+    message.attachments.extend(attachments or [])
     _outbox().append(message)
     return message
 
@@ -120,6 +129,9 @@ def _as_email(app: Flask, message: Message) -> EmailMessage:
     for name, value in message.headers.items():
         email[name] = value
     email.set_content(message.body)
+    for filename, mimetype, content in message.attachments:
+        maintype, _, subtype = mimetype.partition("/")
+        email.add_attachment(content, maintype=maintype, subtype=subtype, filename=filename)
     return email
 
 

@@ -251,6 +251,8 @@ class Registration(db.Model):
     promoted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     checked_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the reminder of the day before was sent (null until then).
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     event: Mapped[Event] = relationship()
     item: Mapped[ProgrammeItem] = relationship()
