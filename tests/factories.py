@@ -111,3 +111,32 @@ def make_contribution(host, author=None, body="Une contribution.", parent=None, 
     return discussions.post_contribution(
         author or make_user(), host, body, parent=parent, official=official
     )
+
+
+def make_event(
+    institution=None,
+    capacity=2,
+    waiting_list=True,
+    parity=False,
+    starts_in_days=10,
+    status="published",
+    workshops=1,
+):
+    """A published event of `institution` with `workshops` workshops of `capacity` seats."""
+    from datetime import timedelta
+
+    from consult.accounts.system import SystemActor
+    from consult.workshops import services as events
+
+    institution = institution or make_institution()
+    starts = utcnow() + timedelta(days=starts_in_days)
+    event = events.create_event(
+        SystemActor(), institution=institution, title=f"Ministère ouvert {next(_counter)}",
+        starts_at=starts, ends_at=starts + timedelta(hours=3), venue="20 avenue de Ségur, Paris",
+        has_waiting_list=waiting_list, has_parity_quota=parity,
+    )  # fmt: skip
+    for number in range(workshops):
+        events.add_item(SystemActor(), event, title=f"Atelier {number + 1}", capacity=capacity)
+    if status == "published":
+        events.publish_event(SystemActor(), event)
+    return event

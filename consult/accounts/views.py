@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, fresh_login_required, login_required
 
 from consult.accounts import forms, personal_data, services
-from consult.core.db import db, unit_of_work
+from consult.core.db import db, unit_of_work, will_write
 from consult.core.errors import InvalidTransition, ValidationFailed
 from consult.core.i18n import requested_locale, url_without_locale_parameter
 from consult.core.views import attach_error, current_actor, form_status, safe_next
@@ -36,6 +36,7 @@ def apply_locale_switch():
     locale = requested_locale()
     if locale is None or request.method != "GET":
         return None
+    will_write()
     session["locale"] = locale
     if current_user.is_authenticated:
         services.set_locale(current_user, locale)

@@ -4,7 +4,7 @@ import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from flask import abort, has_request_context, request
+from flask import abort, g, has_request_context, request
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, MetaData, event
 from sqlalchemy.engine import Engine
@@ -76,8 +76,19 @@ def _begin(connection):
     page views (GET) begin deferred so that readers never wait for each other."""
     if connection.dialect.name != "sqlite":
         return
-    reading = has_request_context() and request.method in READ_ONLY_METHODS
+    reading = (
+        has_request_context()
+        and request.method in READ_ONLY_METHODS
+        and not g.get("consult_writes", False)
+    )
     connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def will_write() -> None:
+    """Say, before the first query, that this request writes even though it is a GET (a link
+    from an e-mail, the language switcher): on SQLite it then takes the write lock at BEGIN,
+    as a deferred transaction cannot always upgrade to writing when others write."""
+    g.consult_writes = True
 
 
 def get_or_404(model, ident):
@@ -97,6 +108,7 @@ def unit_of_work(view: Callable) -> Callable:
 
         from consult.core import mail
 
+        will_write()
         try:
             response = make_response(view(*args, **kwargs))
         except BaseException:

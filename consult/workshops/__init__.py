@@ -1,1 +1,1 @@
-""""Ministère ouvert" events: kits, programmes, registrations and restitutions."""
+""" "Ministère ouvert" events: kits, programmes, registrations and restitutions."""

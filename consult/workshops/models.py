@@ -1,4 +1,4 @@
-""""Ministère ouvert" events: kits, events, programme items, registrations, restitutions."""
+""" "Ministère ouvert" events: kits, events, programme items, registrations, restitutions."""
 
 from datetime import datetime
 from enum import StrEnum
