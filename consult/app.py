@@ -46,8 +46,14 @@ def create_app(overrides: dict | None = None) -> Flask:
 def _register_discussion_hosts(app: Flask) -> None:
     """The one list of what discussions can be about."""
     from consult.plans import hosts as plan_hosts
+    from consult.plans.views import register_related_content
+    from consult.workshops import hosts as workshop_hosts
+    from consult.workshops.restitution_views import commitment_restitutions
 
     plan_hosts.register(app)
+    workshop_hosts.register(app)
+    # What a commitment's page lists under "related contributions".
+    register_related_content(app, commitment_restitutions)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -84,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.petitions.views import bp as petitions
     from consult.plans import manage_views  # noqa: F401 - organiser routes on the plans blueprint
     from consult.plans.views import bp as plans
+    from consult.workshops import kit_views, restitution_views  # noqa: F401 - routes on workshops
     from consult.workshops.views import bp as workshops
 
     for blueprint in (

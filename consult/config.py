@@ -55,6 +55,9 @@ class Defaults:
     #: Largest request body accepted (bytes). Larger ones get the 413 page.
     MAX_CONTENT_LENGTH = 12 * 1024 * 1024
     MAX_FORM_MEMORY_SIZE = 1024 * 1024
+    #: Largest uploaded file accepted (kit resources, restitution attachments), in bytes; keep
+    #: it below MAX_CONTENT_LENGTH so that the form comes back with a message, not the 413 page.
+    UPLOAD_MAX_BYTES = 10 * 1024 * 1024
     WTF_CSRF_TIME_LIMIT = 6 * 3600
 
     # E-mail: "file" writes each message under instance/mail/ for a person to open; "smtp"

@@ -1,4 +1,5 @@
-"""Demonstration data: the real action plans and their institutions, loaded through services.
+"""Demonstration data: the real action plans and their institutions, loaded through services,
+then the "Ministère ouvert" kit and events (consult.demo.workshops).
 
 The files in consult/plans/demo_data/ were extracted from the public documents (see the README
 there). Loading keeps what the documents say: a status the document words ambiguously is stored
@@ -16,6 +17,7 @@ from consult.accounts import services as accounts
 from consult.accounts.models import Institution, User
 from consult.accounts.system import SystemActor
 from consult.core.db import db
+from consult.demo.workshops import load_workshops
 from consult.plans import services as plans
 from consult.plans.models import Plan
 
@@ -28,6 +30,7 @@ PLAN_FILES = (
     "2024-2026.yaml",
     "senat-2022.yaml",
 )
+KIT_FILE = "ministere_ouvert_kit.yaml"
 
 
 def read(name: str):
@@ -50,11 +53,12 @@ def load_demo_data(*, only_if_empty: bool) -> str:
     with force_locale("fr"):
         institutions = load_institutions(read("institutions.yaml"))
         counts = [load_plan(read(name), institutions) for name in PLAN_FILES]
+        workshops = load_workshops(read(KIT_FILE), institutions)
     commitments = sum(c for c, _ in counts)
     actions = sum(a for _, a in counts)
     return (
         f"Loaded {len(institutions)} institutions, {len(counts)} plans, "
-        f"{commitments} commitments and {actions} actions."
+        f"{commitments} commitments and {actions} actions; {workshops}."
     )
 
 

@@ -157,7 +157,9 @@ def _state_condition(model, state: str):
 
 def _reason_condition(kind: str, model, reason: str):
     if reason in {r.value for r in HeldReason}:
-        return and_(model.status == _S.PENDING.value, model.held_reason == reason)
+        # Kinds without a held_reason column (restitutions) are always pre-moderated.
+        held = getattr(model, "held_reason", literal(HeldReason.PRE_MODERATION.value))
+        return and_(model.status == _S.PENDING.value, held == reason)
     return exists().where(
         Report.content_kind == kind,
         Report.content_id == model.id,

@@ -1,7 +1,7 @@
 """The kinds of content moderation handles, behind one interface.
 
-Contributions now; restitutions and petitions plug in by adding an adapter to KINDS. This is
-the only module of moderation that imports feature models.
+Contributions and workshop restitutions; petitions plug in by adding an adapter to KINDS. This
+is the only module of moderation that imports feature models.
 """
 
 from dataclasses import dataclass
@@ -17,7 +17,10 @@ from consult.core.db import db
 from consult.core.moderation import ModerationStatus
 from consult.discussions import services as discussions
 from consult.discussions.models import Contribution, TargetKind, Thread
+from consult.discussions.targets import load_hosts
 from consult.plans.models import Action, Commitment, commitment_institutions
+from consult.workshops import restitutions
+from consult.workshops.models import Event, Restitution, restitution_commitments
 
 
 @dataclass
@@ -197,6 +200,14 @@ class ContributionKind:
                     .options(joinedload(Contribution.author).options(lazyload(User.institutions)))
                 )
             }
+        # Threads on other hosts (restitutions…) are named by their host: one lookup each.
+        others = {
+            (item.thread.target_kind, item.thread.target_id)
+            for item in items
+            if item.thread.target_kind not in wanted
+        }
+        for key, host in load_hosts(others).items():
+            links[key] = (host.title, host.url)
         contexts = {}
         for item in items:
             title, url = links.get((item.thread.target_kind, item.thread.target_id), (None, None))
@@ -204,7 +215,107 @@ class ContributionKind:
         return contexts
 
 
-KINDS = {ContributionKind.name: ContributionKind()}
+class RestitutionKind:
+    """Restitutions of workshops, always held until a moderator approves them."""
+
+    name = "restitution"
+    label = _l("Workshop restitution")
+    model = Restitution
+
+    def get(self, content_id: int) -> Restitution | None:
+        return db.session.get(Restitution, content_id)
+
+    def author_id(self, item: Restitution) -> int | None:
+        return item.author_id
+
+    def set_status(self, item: Restitution, status: str) -> None:
+        restitutions.set_status(item, status)
+
+    def queue_query(self) -> Select:
+        return select(Restitution)
+
+    def row(self, item: Restitution) -> QueueRow:
+        plans = sorted({c.plan_id for c in item.commitments})
+        return QueueRow(
+            kind=self.name,
+            id=item.id,
+            status=item.status,
+            created_at=item.created_at,
+            excerpt=item.body,
+            author_id=item.author_id,
+            open_report_count=item.open_report_count,
+            is_reviewed=item.reviewed_at is not None,
+            claimed_by_id=item.claimed_by_id,
+            claimed_at=item.claimed_at,
+            plan_id=plans[0] if plans else None,
+            held_reason=None,
+        )
+
+    def items_of_author(self, user_id: int, status: str) -> list[Restitution]:
+        return list(
+            db.session.scalars(
+                select(Restitution).where(
+                    Restitution.author_id == user_id, Restitution.status == status
+                )
+            )
+        )
+
+    def is_visible(self, item: Restitution) -> bool:
+        return item.status == ModerationStatus.PUBLISHED
+
+    def author(self, item: Restitution) -> User | None:
+        return item.author
+
+    def text(self, item: Restitution) -> str:
+        return item.body
+
+    def filter_plan(self, query: Select, plan_id: int) -> Select:
+        """Keep restitutions concerning a commitment of the plan."""
+        concerned = (
+            select(restitution_commitments.c.restitution_id)
+            .join(Commitment, Commitment.id == restitution_commitments.c.commitment_id)
+            .where(Commitment.plan_id == plan_id)
+        )
+        return query.where(Restitution.id.in_(concerned))
+
+    def filter_institution(self, query: Select, institution_id: int) -> Select:
+        """Keep restitutions of the institution's events."""
+        return query.where(
+            Restitution.event_id.in_(select(Event.id).where(Event.institution_id == institution_id))
+        )
+
+    def load_many(self, ids) -> list[Restitution]:
+        """The items with their event, workshop, author and claimer, in one statement (their
+        commitments in a second)."""
+        ids = list(ids)
+        if not ids:
+            return []
+        return list(
+            db.session.scalars(
+                select(Restitution)
+                .where(Restitution.id.in_(ids))
+                .options(
+                    joinedload(Restitution.event),
+                    joinedload(Restitution.item),
+                    joinedload(Restitution.author).options(lazyload(User.institutions)),
+                    joinedload(Restitution.claimed_by).options(lazyload(User.institutions)),
+                )
+            ).unique()
+        )
+
+    def contexts(self, items, *, with_parents: bool = False) -> dict[int, ItemContext]:
+        """Each restitution's own page: no statement (load_many brought event and workshop).
+        Needs a request context (URLs)."""
+        return {
+            item.id: ItemContext(
+                restitutions.title_of(item),
+                url_for("workshops.show_restitution", restitution_id=item.id),
+            )
+            for item in items
+        }
+
+
+KINDS = {ContributionKind.name: ContributionKind(), RestitutionKind.name: RestitutionKind()}
 
 
 def kind(name: str):

@@ -1,8 +1,9 @@
 """Public pages of the action plans: list, plan with its summary table, commitment, action."""
 
-from datetime import date
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from consult.core.db import get_or_404
@@ -19,6 +20,31 @@ from consult.plans.models import (
 )
 
 bp = Blueprint("plans", __name__)
+
+
+class RelatedContent(NamedTuple):
+    """An item of a commitment's "related contributions", from a feature above plans."""
+
+    title: str
+    url: str
+    date: datetime | None
+    kind_label: str
+
+
+def register_related_content(app, provider) -> None:
+    """Add provider(commitment) -> list[RelatedContent] to the commitment pages; app.py holds
+    the one list of providers, as for discussion hosts."""
+    app.extensions.setdefault("consult_related_content", []).append(provider)
+
+
+def related_content(commitment) -> list[RelatedContent]:
+    """What every provider relates to `commitment`, newest first."""
+    items = [
+        item
+        for provider in current_app.extensions.get("consult_related_content", ())
+        for item in provider(commitment)
+    ]
+    return sorted(items, key=lambda i: i.date or datetime.min.replace(tzinfo=UTC), reverse=True)
 
 
 def load_plan(slug: str, *, with_axes: bool = True):
@@ -84,6 +110,7 @@ def show_commitment(slug: str, number: int):
         history=queries.list_history(commitment),
         revisions=queries.list_revisions(commitment),
         can_update=rules.can_update_commitment(current_user, commitment),
+        related=related_content(commitment),
         **thread_context(
             TargetKind.COMMITMENT.value,
             commitment.id,

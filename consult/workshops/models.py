@@ -295,4 +295,5 @@ class Restitution(db.Model):
     event: Mapped[Event] = relationship()
     item: Mapped[ProgrammeItem] = relationship()
     author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    claimed_by: Mapped[User | None] = relationship(foreign_keys=[claimed_by_id])
     commitments = relationship("Commitment", secondary=restitution_commitments, lazy="selectin")

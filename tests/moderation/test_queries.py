@@ -185,9 +185,10 @@ def test_the_queue_page_costs_the_same_statements_whatever_it_holds(
     assert response.status_code == 200
     parents = len(range(0, number, 3))
     assert response.get_data(as_text=True).count('name="bulk-items"') == min(50, number + parents)
-    # The session and the user's institutions (2), counts by state (1, the total with them),
-    # the page (1), its items (1), their targets (2) and reports (1), the filter lists (2).
-    assert counted["n"] == 10
+    # The session and the user's institutions (2), counts by state (one per kind: contributions
+    # and restitutions, the total with them), the page (1), its items (1), their targets (2) and
+    # reports (1), the filter lists (2).
+    assert counted["n"] == 11
 
 
 @pytest.mark.parametrize("number", [1, 30])

@@ -218,4 +218,5 @@ def test_plan_and_commitment_pages_use_a_fixed_number_of_statements(client, db, 
     small = page_statements(client, db, count_statements, "petit", 5)
     large = page_statements(client, db, count_statements, "grand", 60)
     assert small == large
-    assert small[0] <= 6 and small[1] <= 8, small
+    # The commitment page: one more for its related contributions (workshop restitutions).
+    assert small[0] <= 6 and small[1] <= 9, small
