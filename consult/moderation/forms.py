@@ -57,7 +57,11 @@ class QueueFilterForm(BaseForm):
     class Meta:
         csrf = False
 
-    kind = SelectField(_l("Kind of content"), choices=[], default="", validate_choice=False)
+    #: "type" in the query string: "kind" is the path segment of the item pages, which carry
+    #: the queue's filters back to it.
+    kind = SelectField(
+        _l("Kind of content"), choices=[], default="", validate_choice=False, name="type"
+    )
     state = SelectField(_l("State"), choices=[], default="", validate_choice=False)
     reason = SelectField(_l("Reason"), choices=[], default="", validate_choice=False)
     plan = SelectField(
@@ -88,7 +92,7 @@ class QueueFilterForm(BaseForm):
     def arguments(self) -> dict[str, str]:
         """The filters in force, as query-string arguments for links and redirects."""
         names = ("kind", "state", "reason", "plan", "institution")
-        return {name: self[name].data for name in names if self[name].data}
+        return {self[name].name: self[name].data for name in names if self[name].data}
 
 
 class DecisionForm(BaseForm):

@@ -1,6 +1,7 @@
 """Moderation pages: who may see and do what, CSRF, kept input, bulk decisions, the public log."""
 
 import re
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -81,7 +82,7 @@ def flashes(client, url="/moderation/") -> str:
 
 PAGES = [
     "/moderation/",
-    "/moderation/?state=hidden&kind=contribution&reason=spam&plan=1&institution=1&page=2",
+    "/moderation/?state=hidden&type=contribution&reason=spam&plan=1&institution=1&page=2",
     "/moderation/contribution/{item}",
     "/moderation/comptes/{author}/bloquer",
     "/moderation/comptes/{author}/debloquer",
@@ -286,11 +287,11 @@ def test_filters_are_kept_through_the_item_page_and_back(
 ):
     login_as(moderator)
     query = f"state=pending&plan={commitment.plan_id}"
-    queue = html(client.get(f"/moderation/?{query}&reason=nonsense&kind=petition"))
+    queue = html(client.get(f"/moderation/?{query}&reason=nonsense&type=petition"))
     item_link = re.search(rf'href="(/moderation/contribution/{pending.id}\?[^"]+)"', queue)
     assert item_link, "the row links to its item page with the filters"
     link = item_link.group(1).replace("&amp;", "&")
-    assert "reason=" not in link and "kind=" not in link  # unknown values are dropped
+    assert "reason=" not in link and "type=" not in link  # unknown values are dropped
     assert f"plan={commitment.plan_id}" in link and "state=pending" in link
     # The counts by state are links that keep the other filters.
     assert f'href="/moderation/?plan={commitment.plan_id}&amp;state=hidden"' in queue
@@ -578,3 +579,38 @@ def test_only_admins_set_the_moderation_mode(
     assert response.status_code == 403
     refresh(db, commitment.plan)
     assert commitment.plan.moderation_mode == "post"
+
+
+def test_the_kind_filter_is_kept_through_the_item_page_and_back(
+    db, client, login_as, moderator, pending, commitment
+):
+    # The item pages' address has the kind as its path segment: the queue's kind filter travels
+    # in the query string beside it, under a name of its own.
+    login_as(moderator)
+    filters = {"type": ["contribution"], "plan": [str(commitment.plan_id)]}
+    queue = html(client.get(f"/moderation/?type=contribution&plan={commitment.plan_id}"))
+    assert '<option selected value="contribution">' in queue
+    item_link = re.search(rf'href="(/moderation/contribution/{pending.id}\?[^"]+)"', queue)
+    assert item_link, "the row links to its item page with the filters"
+    link = item_link.group(1).replace("&amp;", "&")
+    assert parse_qs(urlsplit(link).query) == filters
+
+    claimed = client.post(link.replace(f"/{pending.id}?", f"/{pending.id}/prendre?"))
+    assert claimed.status_code == 302
+    assert parse_qs(urlsplit(claimed.headers["Location"]).query) == filters
+    decided = client.post(link, data={"action": "approve", "approve-reason": "compliant"})
+    assert decided.status_code == 302
+    back = urlsplit(decided.headers["Location"])
+    assert back.path == "/moderation/" and parse_qs(back.query) == filters
+
+
+def test_a_stray_kind_parameter_on_an_item_page_is_ignored(
+    db, client, login_as, moderator, pending
+):
+    login_as(moderator)
+    address = f"/moderation/contribution/{pending.id}"
+    assert client.get(f"{address}?kind=restitution").status_code == 200
+    for action in ("prendre", "liberer"):
+        response = client.post(f"{address}/{action}?kind=restitution")
+        assert response.status_code == 302
+        assert urlsplit(response.headers["Location"]).path == address
