@@ -91,6 +91,7 @@ def _register_blueprints(app: Flask) -> None:
     from consult.plans import manage_views  # noqa: F401 - organiser routes on the plans blueprint
     from consult.plans.views import bp as plans
     from consult.workshops import kit_views, restitution_views  # noqa: F401 - routes on workshops
+    from consult.workshops import manage_views as workshop_manage  # noqa: F401 - organiser routes
     from consult.workshops.views import bp as workshops
 
     for blueprint in (

@@ -1,4 +1,4 @@
-"""`flask --app consult` command groups: users, demo. Each parses, calls a service, commits."""
+"""`flask --app consult` command groups. Each parses, calls a service, commits."""
 
 import click
 from flask import Flask
@@ -11,6 +11,7 @@ from consult.core.errors import DomainError
 users = AppGroup("users", help="Manage accounts.")
 demo = AppGroup("demo", help="Demonstration data: the real action plans.")
 discussions = AppGroup("discussions", help="Discussions: reply e-mails.")
+workshops = AppGroup("workshops", help="Workshops: reminders, personal data after events.")
 
 
 @users.command("create-admin")
@@ -87,6 +88,28 @@ def send_digests() -> None:
     click.echo(f"{sent} e-mail(s) sent.")
 
 
+@workshops.command("send-reminders")
+def send_reminders() -> None:
+    """E-mail confirmed registrants whose event starts within a day (once each)."""
+    from consult.workshops import services
+
+    sent = services.send_reminders()
+    db.session.commit()
+    mail.flush_outbox()
+    click.echo(f"{sent} reminder(s) sent.")
+
+
+@workshops.command("erase-needs")
+def erase_needs() -> None:
+    """Erase the accessibility needs given for events that have ended."""
+    from consult.workshops import services
+
+    erased = services.erase_past_needs()
+    db.session.commit()
+    mail.flush_outbox()
+    click.echo(f"{erased} registration(s) cleared.")
+
+
 def register_commands(app: Flask) -> None:
-    for group in (users, demo, discussions):
+    for group in (users, demo, discussions, workshops):
         app.cli.add_command(group)
