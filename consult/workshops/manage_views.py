@@ -187,9 +187,6 @@ def manage_edit_event(event_id: int):
     commitments = _commitment_choices(form, [c.id for c in event.commitments])
     if form.validate_on_submit():
         fields = _event_fields(form, commitments)
-        if not fields["description"]:
-            # TODO(#6): update_event turns an empty text into NULL, which this column refuses.
-            fields.pop("description")
         try:
             services.update_event(current_actor(), event, **fields)
         except DomainError as error:

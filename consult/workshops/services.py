@@ -132,16 +132,20 @@ def update_event(actor, event: Event, **fields) -> None:
     }  # fmt: skip
     merged.update({k: v for k, v in fields.items() if k in merged})
     _check_event_fields(**merged)
+    opens = fields.get("registration_opens_at", event.registration_opens_at)
+    closes = fields.get("registration_closes_at", event.registration_closes_at)
+    if opens and closes and closes <= opens:
+        raise ValidationFailed(
+            _l("Registration must close after it opens."), field="registration_closes_at"
+        )
     before = {"title": event.title, "starts_at": event.starts_at.isoformat()}
     for name, value in fields.items():
         if name == "commitments":
             event.commitments = list(value)
+        elif name in ("title", "description"):  # never null: an empty description is ""
+            setattr(event, name, (value or "").strip())
         elif hasattr(event, name):
-            setattr(
-                event,
-                name,
-                value.strip() or None if isinstance(value, str) and name != "title" else value,
-            )
+            setattr(event, name, (value.strip() or None) if isinstance(value, str) else value)
     audit.record(actor, "workshops.update_event", "event", event.id, before,
                  {"title": event.title, "starts_at": event.starts_at.isoformat()})  # fmt: skip
 

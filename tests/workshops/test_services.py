@@ -181,3 +181,17 @@ def test_cancel_link_is_signed(ctx, db, make_user):
     assert services.registration_for_token(token) is registration
     with pytest.raises(InvalidTransition):
         services.registration_for_token(token[:-2] + "xx")
+
+
+def test_update_event_clears_a_description_and_checks_the_registration_window(ctx, db):
+    from consult.accounts.system import SystemActor
+
+    event = make_event()
+    services.update_event(SystemActor(), event, description="")
+    assert event.description == ""
+    with pytest.raises(ValidationFailed):
+        services.update_event(
+            SystemActor(), event,
+            registration_opens_at=event.starts_at - timedelta(days=1),
+            registration_closes_at=event.starts_at - timedelta(days=2),
+        )  # fmt: skip
