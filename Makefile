@@ -88,6 +88,7 @@ demo: db-upgrade
 
 bench: install assets i18n-compile
 	$(PY) benchmarks/plan_page.py
+	$(PY) benchmarks/thread_page.py
 
 clean:
 	rm -rf $(VENV) node_modules $(STATIC_DSFR) .pytest_cache

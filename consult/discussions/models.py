@@ -46,7 +46,17 @@ class HeldReason(StrEnum):
 class Contribution(db.Model):
     __tablename__ = "contributions"
     __table_args__ = (
-        Index("ix_contributions_thread_page", "thread_id", "parent_id", "is_visible", "created_at"),
+        # Reads a page of top-level contributions in the default order (official answers
+        # first, newest first) from the index alone; the trailing id breaks ties.
+        Index(
+            "ix_contributions_thread_page",
+            "thread_id",
+            "parent_id",
+            "is_visible",
+            "is_official",
+            "created_at",
+            "id",
+        ),
         Index("ix_contributions_root", "root_id"),
         Index("ix_contributions_queue", "status", "created_at"),
     )

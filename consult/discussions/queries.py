@@ -110,8 +110,10 @@ def get_thread_page(
     pages = page_count(thread.top_level_count)
     page = min(clean_page(page), pages)
     size = current_app.config["DISCUSSION_PAGE_SIZE"]
-    roots = db.session.scalars(
-        _with_people(select(Contribution))
+    # The page is cut on ids alone, read in order from ix_contributions_thread_page; only its
+    # rows are then joined to their authors (joining first would sort every top-level row).
+    page_ids = (
+        select(Contribution.id)
         .where(
             Contribution.thread_id == thread.id,
             Contribution.parent_id.is_(None),
@@ -120,6 +122,12 @@ def get_thread_page(
         .order_by(*_ROOT_ORDER[sort])
         .limit(size)
         .offset((page - 1) * size)
+        .subquery()
+    )
+    roots = db.session.scalars(
+        _with_people(select(Contribution))
+        .join(page_ids, Contribution.id == page_ids.c.id)
+        .order_by(*_ROOT_ORDER[sort])
     ).all()
     replies = []
     if roots:

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import event
 
 from consult.discussions import queries, services
 from tests.factories import make_commitment, make_contribution, make_host, make_institution
@@ -153,3 +154,53 @@ def test_page_of_follows_the_default_order(app, db, make_user, small_pages):
         assert queries.page_of(contribution) == number
         assert contribution.id in ids(page(host, page=number).nodes)
     assert queries.page_of(roots[0]) == queries.page_of(reply) == 3
+
+
+@pytest.mark.parametrize("sort", list(queries.SORT_LABELS))
+def test_the_pages_show_every_top_level_contribution_once_in_the_chosen_order(
+    db, host, ministry, make_user, small_pages, sort
+):
+    organiser = make_user(role="organiser", institutions=[ministry])
+    roots = dated([make_contribution(host) for _ in range(6)])
+    officials = dated([make_contribution(host, author=organiser, official=True) for _ in range(2)])
+    roots[3].created_at = roots[2].created_at  # the same minute: the id decides
+    for count, root in enumerate(roots[:3], start=1):
+        for _ in range(count):
+            make_contribution(host, parent=root)
+    every = roots + officials
+    expected = {
+        "newest": sorted(every, key=lambda c: (c.is_official, c.created_at, c.id), reverse=True),
+        "oldest": sorted(every, key=lambda c: (not c.is_official, c.created_at, c.id)),
+        "replies": sorted(
+            every, key=lambda c: (c.is_official, c.reply_count, c.created_at, c.id), reverse=True
+        ),
+    }[sort]
+
+    shown = [ids(page(host, page=number, sort=sort).nodes) for number in (1, 2, 3)]
+    assert [len(ids_on_page) for ids_on_page in shown] == [3, 3, 2]
+    assert sum(shown, []) == [c.id for c in expected]
+
+
+def test_a_page_of_the_default_order_comes_from_the_index_without_sorting_the_thread(db, host):
+    """On SQLite: the page of top-level contributions is cut from ix_contributions_thread_page
+    read in order; only the page's own rows are sorted once joined to their authors."""
+    connection = db.session.connection()
+    if connection.dialect.name != "sqlite":
+        pytest.skip("reads SQLite's query plan")
+    make_contribution(host)
+    statements = []
+
+    def keep(conn, cursor, statement, parameters, context, executemany):
+        if "LIMIT" in statement:
+            statements.append((statement, parameters))
+
+    event.listen(connection, "before_cursor_execute", keep)
+    try:
+        page(host)
+    finally:
+        event.remove(connection, "before_cursor_execute", keep)
+    ((statement, parameters),) = statements
+    plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+    subquery = [detail for _, parent, _, detail in plan if parent != 0]
+    assert any("COVERING INDEX ix_contributions_thread_page" in step for step in subquery), plan
+    assert not any("TEMP B-TREE" in step for step in subquery), plan
