@@ -18,6 +18,8 @@ def make_app(database_url: str, engine_options: dict):
 
 
 def register_all(database_url, engine_options, item_id, user_ids, barrier, results):
+    from sqlalchemy.exc import OperationalError
+
     from consult.accounts.models import User
     from consult.core import mail
     from consult.core.db import db
@@ -30,17 +32,22 @@ def register_all(database_url, engine_options, item_id, user_ids, barrier, resul
     with app.test_request_context(method="POST"):  # as the registration form does
         barrier.wait(timeout=60)
         for user_id in user_ids:
-            try:
-                user = db.session.get(User, user_id)
-                item = db.session.get(ProgrammeItem, item_id)
-                registration = services.register_for_workshop(
-                    user, item, affiliation="civil_society"
-                )
-                db.session.commit()
-                outcomes.append(registration.status)
-            except DomainError:
-                db.session.rollback()
-                outcomes.append("refused")
-            finally:
-                mail.discard_outbox()
+            for _attempt in range(5):  # a busy database is retried, as a browser would
+                try:
+                    user = db.session.get(User, user_id)
+                    item = db.session.get(ProgrammeItem, item_id)
+                    registration = services.register_for_workshop(
+                        user, item, affiliation="civil_society"
+                    )
+                    db.session.commit()
+                    outcomes.append(registration.status)
+                    break
+                except DomainError:
+                    db.session.rollback()
+                    outcomes.append("refused")
+                    break
+                except OperationalError:
+                    db.session.rollback()
+                finally:
+                    mail.discard_outbox()
     results.put(outcomes)
