@@ -1,4 +1,5 @@
-"""Requests per second of the plan page, as a ratio to a bare Flask "hello" in the same run.
+"""Requests per second of the public pages (plan, commitment, home, agenda, event), as a ratio
+to a bare Flask "hello" in the same run.
 
 Usage: .venv/bin/python benchmarks/plan_page.py [--seconds 5] [--connections 8]
 Starts both apps with gunicorn on loopback (same worker count), loads the demo data into a
@@ -20,6 +21,9 @@ def main() -> None:
         "plan page": "/plans/2015-2017/",
         "commitment page": "/plans/2015-2017/engagements/12",
         "home page": "/",
+        "agenda": "/ateliers/",
+        # The first upcoming demonstration event (the real 2016 one is number 1).
+        "event page": "/ateliers/evenements/2",
     }
     with common.throwaway_instance() as (_, env):
         with common.servers(env, options.workers, "/plans/2015-2017/") as ports:
