@@ -432,6 +432,35 @@ def report_contribution(contribution_id: int):
     item = adapter.get(contribution_id)
     if item is None or not item.is_visible or item.is_withdrawn:
         abort(404)
+    return _report_page(
+        adapter,
+        item,
+        action=url_for("moderation.report_contribution", contribution_id=item.id),
+        back=url_for("discussions.permalink", contribution_id=item.id),
+        contribution=item,
+    )
+
+
+@bp.route("/ateliers/restitutions/<int:restitution_id>/signaler", methods=["GET", "POST"])
+@login_required
+@unit_of_work
+def report_restitution(restitution_id: int):
+    """A reader reports a published restitution, as a contribution."""
+    adapter = targets.kind("restitution")
+    item = adapter.get(restitution_id)
+    if item is None or not adapter.is_visible(item):
+        abort(404)
+    return _report_page(
+        adapter,
+        item,
+        action=url_for("moderation.report_restitution", restitution_id=item.id),
+        back=url_for("workshops.show_restitution", restitution_id=item.id),
+        restitution=item,
+    )
+
+
+def _report_page(adapter, item, *, action: str, back: str, **shown):
+    """The report form for `item`; `shown` names what the page quotes."""
     form = forms.ReportForm()
     status = 200
     if form.validate_on_submit():
@@ -453,10 +482,13 @@ def report_contribution(contribution_id: int):
                 status = 403 if isinstance(error, PermissionDenied) else 422
             else:
                 flash(_("Thank you: your report is sent to the moderators."), "success")
-                return redirect(url_for("discussions.permalink", contribution_id=item.id))
+                return redirect(back)
     elif form.errors:
         status = 422
-    response = render_template("moderation/report.html", form=form, contribution=item), status
+    response = (
+        render_template("moderation/report.html", form=form, action=action, back=back, **shown),
+        status,
+    )
     if status == 429:
         return (*response, {"Retry-After": str(ratelimits.retry_after(REPORT_LIMIT, "report"))})
     return response
