@@ -20,6 +20,12 @@ from tests.factories import make_commitment, make_event, make_institution
 BODY = "Les participants proposent de **publier** les données des marchés publics."
 
 
+@pytest.fixture(autouse=True)
+def english_interface(app, monkeypatch):
+    """These tests read the messages in English, whatever the default language."""
+    monkeypatch.setattr(app.extensions["babel"], "locale_selector", lambda: "en")
+
+
 @pytest.fixture
 def ctx(app, db):
     with app.test_request_context():

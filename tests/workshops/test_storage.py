@@ -16,6 +16,12 @@ from consult.core.errors import ValidationFailed
 AREA = "tests"
 
 
+@pytest.fixture(autouse=True)
+def english_interface(app, monkeypatch):
+    """These tests read the messages in English, whatever the default language."""
+    monkeypatch.setattr(app.extensions["babel"], "locale_selector", lambda: "en")
+
+
 @pytest.fixture
 def ctx(app):
     with app.test_request_context():
